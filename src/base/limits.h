@@ -1,0 +1,50 @@
+/* limits.h — every sanity cap weld applies to untrusted input, in one place.
+ *
+ * Decoders, validators and parsers check these before allocating or recursing.
+ * They are deliberately generous (far above what real toolchains emit) but small
+ * enough that a hostile input cannot make weld allocate gigabytes or blow the C stack.
+ * The numbers for module-level counts follow the limits other engines document
+ * (e.g. the JS-API limits in the WebAssembly spec's js-api appendix). */
+#ifndef WELD_BASE_LIMITS_H
+#define WELD_BASE_LIMITS_H
+
+/* Core module structure */
+#define WELD_MAX_MODULE_BYTES        (1u << 30)   /* 1 GiB input */
+#define WELD_MAX_TYPES               1000000u
+#define WELD_MAX_FUNCS               1000000u
+#define WELD_MAX_IMPORTS             100000u
+#define WELD_MAX_EXPORTS             100000u
+#define WELD_MAX_GLOBALS             1000000u
+#define WELD_MAX_DATA_SEGMENTS       100000u
+#define WELD_MAX_ELEM_SEGMENTS       10000000u
+#define WELD_MAX_TABLES              100000u
+#define WELD_MAX_MEMORIES            100u
+#define WELD_MAX_FUNC_PARAMS         1000u
+#define WELD_MAX_FUNC_RESULTS        1000u
+#define WELD_MAX_LOCALS              50000u       /* per function, params included */
+#define WELD_MAX_FUNC_BODY_BYTES     (7654321u)
+#define WELD_MAX_NAME_BYTES          100000u      /* import/export/custom-section names */
+#define WELD_MAX_BLOCK_DEPTH         10000u       /* nested block/loop/if in one function */
+#define WELD_MAX_BR_TABLE_TARGETS    100000u
+#define WELD_MAX_OPERAND_STACK       100000u      /* validator's value stack per function */
+
+/* Runtime */
+#define WELD_MAX_TABLE_ELEMS         10000000u
+#define WELD_DEFAULT_VALUE_STACK_SLOTS (1u << 20) /* 8 MiB of 8-byte slots per thread */
+#define WELD_DEFAULT_CALL_DEPTH      100000u      /* wasm frames before "call stack exhausted" */
+#define WELD_MAX_HOST_REENTRY        200u         /* nested host->wasm->host re-entries */
+#define WELD_WASM_PAGE_SIZE          65536u
+#define WELD_MAX_PAGES32             65536u
+
+/* Text format */
+#define WELD_MAX_TEXT_NESTING        10000u       /* parenthesis depth in .wat/.wast */
+#define WELD_MAX_TEXT_BYTES          (1u << 30)
+
+/* Component model and WIT */
+#define WELD_MAX_COMPONENT_NESTING   100u
+#define WELD_MAX_TYPE_DEPTH          100u
+#define WELD_MAX_WIT_NESTING         100u
+#define WELD_MAX_LIST_BYTES          (1u << 31)
+#define WELD_MAX_HANDLES             (1u << 28)
+
+#endif

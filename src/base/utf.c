@@ -1,0 +1,71 @@
+/* utf.c — UTF-8 validation, decode, encode (Unicode §3.9, Table 3-7). */
+#include "base/utf.h"
+
+size_t base_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp) {
+  if (n == 0) return 0;
+  uint8_t b0 = s[0];
+  if (b0 < 0x80) {
+    *cp = b0;
+    return 1;
+  }
+  size_t len;
+  uint32_t min, c;
+  if (b0 >= 0xc2 && b0 <= 0xdf) len = 2, min = 0x80, c = b0 & 0x1f;
+  else if (b0 >= 0xe0 && b0 <= 0xef) len = 3, min = 0x800, c = b0 & 0x0f;
+  else if (b0 >= 0xf0 && b0 <= 0xf4) len = 4, min = 0x10000, c = b0 & 0x07;
+  else return 0;
+  if (n < len) return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    c = c << 6 | (s[i] & 0x3f);
+  }
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
+  *cp = c;
+  return len;
+}
+
+bool base_utf8_valid(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    /* fast path over ASCII, 8 bytes at a time */
+    while (i + 8 <= n) {
+      uint64_t w;
+      __builtin_memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    if (s[i] < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t l = base_utf8_decode(s + i, n - i, &cp);
+    if (!l) return false;
+    i += l;
+  }
+  return true;
+}
+
+size_t base_utf8_encode(uint32_t cp, uint8_t *out) {
+  if (cp < 0x80) {
+    out[0] = (uint8_t)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (uint8_t)(0xc0 | cp >> 6);
+    out[1] = (uint8_t)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (uint8_t)(0xe0 | cp >> 12);
+    out[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+    out[2] = (uint8_t)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  out[0] = (uint8_t)(0xf0 | cp >> 18);
+  out[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
+  out[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+  out[3] = (uint8_t)(0x80 | (cp & 0x3f));
+  return 4;
+}
