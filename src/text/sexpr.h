@@ -8,6 +8,7 @@
 #ifndef WELD_TEXT_SEXPR_H
 #define WELD_TEXT_SEXPR_H
 #include "base/error.h"
+#include "base/vec.h"
 #include <stddef.h>
 #include <stdint.h>
 
