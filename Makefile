@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all check bench asan clean install
+.PHONY: all check bench asan clean install example
 
 all:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
@@ -11,6 +11,10 @@ all:
 
 check: all
 	@bash tests/run.sh $(BUILD)
+
+# The embedding example (examples/hello.c): build and run it.
+example: all
+	@$(BUILD)/examples/hello
 
 bench: all
 	@bash bench/run.sh $(BUILD)

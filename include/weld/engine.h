@@ -12,10 +12,17 @@ WELD_EXTERN_C_BEGIN
 typedef void *(*weld_realloc_fn)(void *ud, void *ptr, size_t old_size, size_t new_size);
 WELD_API void weld_set_allocator(weld_realloc_fn fn, void *ud);
 
+/* Optional WebAssembly features beyond the 2.0 standard.  All are enabled by default;
+ * set bits in weld_config_t.disabled_features to reject modules that use them. */
+enum {
+  WELD_FEATURE_MULTI_MEMORY = 1u << 0, /* more than one memory per module */
+};
+
 typedef struct weld_config {
   size_t value_stack_slots;  /* 8-byte slots per call stack; 0 = default (1 Mi slots) */
   uint32_t max_call_depth;   /* wasm frames before "call stack exhausted"; 0 = default */
   bool bounds_checks;        /* force explicit bounds checks instead of guard pages */
+  uint32_t disabled_features; /* WELD_FEATURE_* bits; 0 = everything weld supports */
 } weld_config_t;
 
 /* config may be NULL for defaults. */

@@ -43,7 +43,10 @@
 /* Component model and WIT */
 #define WELD_MAX_COMPONENT_NESTING   100u
 #define WELD_MAX_TYPE_DEPTH          100u
-#define WELD_MAX_WIT_NESTING         100u
+#define WELD_MAX_WIT_NESTING         100u       /* nested types (list<list<..>>) and nested packages */
+#define WELD_MAX_WIT_TYPES           (1u << 20) /* types in one resolved WIT set (includes copy types) */
+#define WELD_MAX_WIT_WORLD_ITEMS     100000u    /* imports + exports of one world after elaboration */
+#define WELD_MAX_WIT_ITEMS           (1u << 20) /* imports + exports of all worlds of one resolved set */
 #define WELD_MAX_LIST_BYTES          (1u << 31)
 #define WELD_MAX_HANDLES             (1u << 28)
 

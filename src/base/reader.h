@@ -67,7 +67,7 @@ static inline bool base_read_s32(base_reader_t *r, int32_t *out) {
 }
 static inline bool base_read_s64(base_reader_t *r, int64_t *out) { return base_read_sleb(r, 64, out); }
 static inline bool base_read_fixed32(base_reader_t *r, uint32_t *out) {
-  const uint8_t *b;
+  const uint8_t *b = NULL;
   if (!base_read_bytes(r, 4, &b)) return false;
   *out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
   return true;

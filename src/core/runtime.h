@@ -38,20 +38,33 @@ struct weld_engine {
   pthread_mutex_t types_lock;
   core_functype_t *canon_types; /* canon_types[id] */
   uint32_t ncanon, canon_cap;
+  uint32_t *type_buckets;       /* open-addressing hash of canon ids (UINT32_MAX = empty) */
+  uint32_t nbuckets;            /* power of two, > 2 * ncanon */
 };
 /* Returns the engine-wide id of type t (interning a copy). UINT32_MAX on OOM. */
 uint32_t core_engine_type_id(weld_engine_t *e, const core_functype_t *t);
+/* Effective configuration values (defaults applied). */
+size_t core_engine_stack_slots(const weld_engine_t *e);
+uint32_t core_engine_call_depth(const weld_engine_t *e);
 
 /* ---------------------------------------------------------------- module */
 struct weld_module {
   weld_engine_t *engine;
   core_module_t *m;               /* decoded */
   uint32_t *type_ids;             /* engine type id of each of m->types */
-  core_compiled_func_t **code;    /* compiled body of each defined function (m->ncodes) */
-  weld_functype_t **api_types;    /* lazily built public views of m->types, for reflection */
+  /* Compiled body of each defined function (m->ncodes entries).  weld_module_new allocates
+   * the array zeroed before calling core_compile_module, which fills the entries;
+   * core_module_release calls core_compiled_func_free on every non-NULL entry. */
+  core_compiled_func_t **code;
+  /* Public views of m->types (api_types[i]->t shares m->types[i]'s arrays), for reflection
+   * and weld_func_type.  Built once in weld_module_new (one allocation) rather than lazily,
+   * so the getters never allocate and a module can be shared between threads. */
+  weld_functype_t **api_types;
   atomic_uint refs;               /* 1 for the embedder's handle + 1 per instance */
 };
 void core_module_release(weld_module_t *mod); /* drop one reference */
+/* Public view of type index `typeidx` of the module (borrowed, lives with the module). */
+const weld_functype_t *core_module_type_view(const weld_module_t *mod, uint32_t typeidx);
 
 /* ---------------------------------------------------------------- functions */
 enum { CORE_FUNC_WASM = 0, CORE_FUNC_HOST = 1 };
@@ -75,6 +88,7 @@ struct weld_func {
   void (*finalizer)(void *);
   weld_functype_t *owned_type;   /* host: the type copy this function owns */
 };
+void core_host_func_free(weld_func_t *f); /* runs the finalizer; by weld_store_delete */
 
 /* ---------------------------------------------------------------- memories */
 struct weld_memory {
@@ -86,8 +100,16 @@ struct weld_memory {
   bool guarded;         /* true: any access to [base, base + 8 GiB) beyond size faults */
   weld_store_t *store;
 };
-/* memory.grow semantics: returns old size in pages or -1. */
+/* memory.grow semantics: returns old size in pages or -1 (type maximum, 65536 pages,
+ * reservation, or the store's memory limit exceeded).  New pages are zero. */
 int64_t core_memory_grow(weld_memory_t *mem, uint64_t delta_pages);
+/* A new memory of type mt in store (counted against the store's memory limit). */
+weld_error_t *core_memory_new(weld_store_t *store, const core_memtype_t *mt, weld_memory_t **out);
+void core_memory_free(weld_memory_t *mem);
+/* For the SIGSEGV/SIGBUS handler: true if addr lies inside the reservation of a guarded
+ * memory of `store` (async-signal-safe: reads store->mems only, allocates nothing; the
+ * store must be the one executing on this thread, so its vectors are not changing). */
+bool core_addr_in_guarded_memory(const weld_store_t *store, const void *addr);
 /* Size of the guard reservation: 4 GiB index + 4 GiB offset + 64 KiB (an i32 address plus
  * a u32 memarg offset plus access width always lands inside it). */
 #define CORE_GUARD_RESERVE (((size_t)8 << 30) + (size_t)65536 * 2)
@@ -102,11 +124,16 @@ struct weld_table {
   weld_store_t *store;
 };
 int64_t core_table_grow(weld_table_t *t, uint32_t delta, void *init); /* old size or -1 */
+/* A new table of type tt in store, every element init (limits checked against the store). */
+weld_error_t *core_table_new(weld_store_t *store, const core_tabletype_t *tt, void *init,
+                             weld_table_t **out);
+void core_table_free(weld_table_t *t);
 
 /* ---------------------------------------------------------------- globals */
 struct weld_global {
   core_slot_t val[2];   /* two slots so a v128 fits */
   core_globaltype_t type;
+  weld_store_t *store;
 };
 
 /* ---------------------------------------------------------------- instances */
@@ -126,7 +153,12 @@ struct weld_instance {
   /* Hot copies for the interpreter: memory 0's base (stable) and a pointer to its size. */
   uint8_t *mem0_base;
   weld_memory_t *mem0;
+  /* Storage owned by the instance: its defined functions and globals (funcs[] and
+   * globals[] point into these blocks for the non-imported entries). */
+  weld_func_t *own_funcs;
+  weld_global_t *own_globals;
 };
+void core_instance_free(weld_instance_t *inst); /* by weld_store_delete */
 
 /* ---------------------------------------------------------------- store */
 struct weld_store {
@@ -170,5 +202,9 @@ void core_thread_free(core_thread_t *t);
 /* Conversions between public values and slots (func.c). */
 void core_val_to_slots(const weld_val_t *v, core_slot_t *s);
 void core_slots_to_val(const core_slot_t *s, uint8_t type, weld_val_t *v);
+/* Public value kinds <-> binary value types (val.c).  core_valkind_to_type returns 0 for
+ * an unknown kind; core_type_to_valkind expects a valid value type (WELD_I32 otherwise). */
+uint8_t core_valkind_to_type(weld_valkind_t k);
+weld_valkind_t core_type_to_valkind(uint8_t t);
 
 #endif

@@ -23,8 +23,8 @@ typedef struct text_sx {
   text_sx_kind_t kind;
   uint32_t line, col;   /* 1-based */
   uint32_t off;         /* byte offset in the source */
-  const char *text;     /* raw token text (for a list: the '(' ) */
-  uint32_t len;
+  const char *text;     /* raw token text (for a list: from its '(' ...) */
+  uint32_t len;         /* ... to its ')' included, i.e. end_off - off) */
   uint8_t *str;         /* SX_STRING / quoted SX_ID: decoded bytes (not NUL-terminated) */
   uint32_t str_len;
   struct text_sx *items; /* SX_LIST */
@@ -62,6 +62,9 @@ static inline int text_sx_is_atom(const text_sx_t *x, const char *kw) {
 static inline int text_sx_is_form(const text_sx_t *x, const char *kw) {
   return x->kind == SX_LIST && x->nitems > 0 && text_sx_is_atom(&x->items[0], kw);
 }
+
+/* The name of an SX_ID node without the '$' ($abc and $"abc" name the same id). */
+void text_sx_id_name(const text_sx_t *id, const char **name, size_t *len);
 
 /* Encode a core module S-expression — `(module $id? field*)`, `(module $id? binary "..."*)`
  * or `(module $id? quote "..."*)` — to the binary format, appended to out.  A quote module's

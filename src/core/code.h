@@ -1,0 +1,230 @@
+/* code.h — the interpreter's internal code, shared by the one-pass validator/compiler
+ * (compile.c) and the threaded interpreter (interp.c).  See DESIGN.md "The interpreter".
+ *
+ * A compiled function is an array of 8-byte cells.  Each instruction starts with the
+ * address of its handler (a computed-goto label of the interpreter, looked up through
+ * core_interp_handlers()) followed by resolved operands packed into one of the fixed
+ * formats below (the handler knows its format and advances pc by its size).
+ *
+ * Operands are slot indices relative to the frame pointer fp: a frame is
+ *   [ params | declared locals | operand stack ]
+ * with one 8-byte slot per value (two for v128).  The operand stack of wasm has a static
+ * height at every instruction, so every operand has a fixed slot; the compiler also
+ * forwards local reads and constants straight into the consuming instruction, so most
+ * local.get / local.set / const instructions disappear.
+ *
+ * Branch targets are byte offsets relative to the start of the branch instruction.
+ * A call makes the callee's frame start at the caller's first argument slot; results are
+ * written back to the callee frame's first slots. */
+#ifndef WELD_CORE_CODE_H
+#define WELD_CORE_CODE_H
+#include "core/runtime.h"
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CORE_MAY_ALIAS __attribute__((__may_alias__))
+
+/* Instruction formats.  h is the handler address; a..d are 32-bit operands (slots,
+ * indices, offsets); k is a 64-bit immediate. */
+typedef struct CORE_MAY_ALIAS core_i0 { const void *h; } core_i0_t;
+typedef struct CORE_MAY_ALIAS core_i2 { const void *h; uint32_t a, b; } core_i2_t;
+typedef struct CORE_MAY_ALIAS core_i4 { const void *h; uint32_t a, b, c, d; } core_i4_t;
+typedef struct CORE_MAY_ALIAS core_i2k { const void *h; uint32_t a, b; uint64_t k; } core_i2k_t;
+typedef struct CORE_MAY_ALIAS core_i4k { const void *h; uint32_t a, b, c, d; uint64_t k; } core_i4k_t;
+typedef struct CORE_MAY_ALIAS core_i2v { const void *h; uint32_t a, b; uint8_t v[16]; } core_i2v_t;
+typedef struct CORE_MAY_ALIAS core_i4v { const void *h; uint32_t a, b, c, d; uint8_t v[16]; } core_i4v_t;
+
+typedef union core_cell {
+  const void *h;
+  uint64_t u64;
+} core_cell_t;
+
+/* ------------------------------------------------------------------ operation lists
+ * Numeric operations reuse the identifiers of opcodes.def. */
+
+/* Integer binary operations (including comparisons): forms _SS (d = x op y, format i4:
+ * a=d b=x c=y) and _SI (d = x op imm, format i2k: a=d b=x k=imm).  The compiler uses _SI
+ * for division/remainder only when the immediate cannot trap (not 0, not -1). */
+#define CORE_IBINOPS32(X)                                                                 \
+  X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_DIV_S) X(I32_DIV_U) X(I32_REM_S) X(I32_REM_U)    \
+  X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S) X(I32_SHR_U) X(I32_ROTL)        \
+  X(I32_ROTR) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U)         \
+  X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
+#define CORE_IBINOPS64(X)                                                                 \
+  X(I64_ADD) X(I64_SUB) X(I64_MUL) X(I64_DIV_S) X(I64_DIV_U) X(I64_REM_S) X(I64_REM_U)    \
+  X(I64_AND) X(I64_OR) X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_ROTL)        \
+  X(I64_ROTR) X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U)         \
+  X(I64_LE_S) X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
+#define CORE_IBINOPS(X) CORE_IBINOPS32(X) CORE_IBINOPS64(X)
+
+/* Integer comparisons that fuse with br_if / if: BR_<op>_SS (format i4: a=x b=y c=off)
+ * and BR_<op>_SI (format i2k: a=x b=off k=imm); BRB_ variants are backward branches
+ * (loop back-edges), which also poll for interrupts and fuel. */
+#define CORE_ICMPS32(X)                                                                   \
+  X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)         \
+  X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
+#define CORE_ICMPS64(X)                                                                   \
+  X(I64_EQ) X(I64_NE) X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S)         \
+  X(I64_LE_U) X(I64_GE_S) X(I64_GE_U)
+#define CORE_ICMPS(X) CORE_ICMPS32(X) CORE_ICMPS64(X)
+
+/* Float binary operations, form _SS only. */
+#define CORE_FBINOPS32(X)                                                                 \
+  X(F32_ADD) X(F32_SUB) X(F32_MUL) X(F32_DIV) X(F32_MIN) X(F32_MAX) X(F32_COPYSIGN)       \
+  X(F32_EQ) X(F32_NE) X(F32_LT) X(F32_GT) X(F32_LE) X(F32_GE)
+#define CORE_FBINOPS64(X)                                                                 \
+  X(F64_ADD) X(F64_SUB) X(F64_MUL) X(F64_DIV) X(F64_MIN) X(F64_MAX) X(F64_COPYSIGN)       \
+  X(F64_EQ) X(F64_NE) X(F64_LT) X(F64_GT) X(F64_LE) X(F64_GE)
+#define CORE_FBINOPS(X) CORE_FBINOPS32(X) CORE_FBINOPS64(X)
+
+/* Unary numeric operations: d = op(x), format i2 (a=d b=x).  (The reinterpretations are
+ * free: the compiler just retypes the operand.) */
+#define CORE_UNOPS(X)                                                                    \
+  X(I32_EQZ) X(I32_CLZ) X(I32_CTZ) X(I32_POPCNT) X(I64_EQZ) X(I64_CLZ) X(I64_CTZ)         \
+  X(I64_POPCNT) X(F32_ABS) X(F32_NEG) X(F32_CEIL) X(F32_FLOOR) X(F32_TRUNC)               \
+  X(F32_NEAREST) X(F32_SQRT) X(F64_ABS) X(F64_NEG) X(F64_CEIL) X(F64_FLOOR) X(F64_TRUNC)  \
+  X(F64_NEAREST) X(F64_SQRT) X(I32_WRAP_I64) X(I32_TRUNC_F32_S) X(I32_TRUNC_F32_U)        \
+  X(I32_TRUNC_F64_S) X(I32_TRUNC_F64_U) X(I64_EXTEND_I32_S) X(I64_EXTEND_I32_U)           \
+  X(I64_TRUNC_F32_S) X(I64_TRUNC_F32_U) X(I64_TRUNC_F64_S) X(I64_TRUNC_F64_U)             \
+  X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U) X(F32_CONVERT_I64_S) X(F32_CONVERT_I64_U)     \
+  X(F32_DEMOTE_F64) X(F64_CONVERT_I32_S) X(F64_CONVERT_I32_U) X(F64_CONVERT_I64_S)        \
+  X(F64_CONVERT_I64_U) X(F64_PROMOTE_F32) X(I32_EXTEND8_S) X(I32_EXTEND16_S)              \
+  X(I64_EXTEND8_S) X(I64_EXTEND16_S) X(I64_EXTEND32_S) X(I32_TRUNC_SAT_F32_S)             \
+  X(I32_TRUNC_SAT_F32_U) X(I32_TRUNC_SAT_F64_S) X(I32_TRUNC_SAT_F64_U)                    \
+  X(I64_TRUNC_SAT_F32_S) X(I64_TRUNC_SAT_F32_U) X(I64_TRUNC_SAT_F64_S)                    \
+  X(I64_TRUNC_SAT_F64_U)
+
+/* Memory loads (format i4: a=d b=addr c=offset d=memidx) and stores (a=addr b=value
+ * c=offset d=memidx), each in three modes: _G memory 0 with guard pages (no check),
+ * _C memory 0 with explicit bounds checks, _M any memory (checked).  f32/f64 accesses
+ * use the i32/i64 handlers (slots hold bit patterns). */
+#define CORE_LOADS(X)                                                                    \
+  X(I32_LOAD) X(I64_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S) X(I32_LOAD16_U)   \
+  X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U) X(I64_LOAD32_S)           \
+  X(I64_LOAD32_U)
+#define CORE_STORES(X) X(STORE8) X(STORE16) X(STORE32) X(STORE64)
+
+/* Everything else: X(name, format). */
+#define CORE_MISC_XOPS(X)                                                                \
+  X(UNREACHABLE, core_i0_t)   /* trap */                                                  \
+  X(EXIT, core_i0_t)          /* leave the interpreter (return address of entry frame) */\
+  X(BR, core_i2_t)            /* a=off */                                                 \
+  X(BR_BACK, core_i2_t)                                                                   \
+  X(BR_NZ, core_i2_t)         /* a=cond b=off */                                          \
+  X(BR_NZ_BACK, core_i2_t)                                                                \
+  X(BR_Z, core_i2_t)                                                                      \
+  X(BR_Z_BACK, core_i2_t)                                                                 \
+  X(BR_TABLE, core_i2_t)      /* a=index b=n, then n+1 int32 offsets */                   \
+  X(RET, core_i0_t)                                                                       \
+  X(RET_1, core_i2_t)         /* a=src: fp[0] = fp[a]; return */                          \
+  X(RET_2, core_i2_t)         /* two slots (v128) */                                      \
+  X(CALL, core_i2k_t)         /* a=first arg slot k=core_compiled_func_t* */              \
+  X(CALL_IMPORT, core_i2_t)   /* a=first arg slot b=function index */                     \
+  X(CALL_INDIRECT, core_i4_t) /* a=first arg slot b=engine type id c=table d=index slot */\
+  X(MOV, core_i2_t)           /* a=d b=s */                                               \
+  X(MOV2, core_i2_t)                                                                      \
+  X(CONST, core_i2k_t)        /* a=d k=bits */                                            \
+  X(CONST128, core_i2v_t)     /* a=d v=bytes */                                           \
+  X(SELECT, core_i4_t)        /* a=d b=x c=y d=cond */                                    \
+  X(SELECT2, core_i4_t)                                                                   \
+  X(GLOBAL_GET, core_i2_t)    /* a=d b=global */                                          \
+  X(GLOBAL_GET2, core_i2_t)                                                               \
+  X(GLOBAL_SET, core_i2_t)    /* a=s b=global */                                          \
+  X(GLOBAL_SET2, core_i2_t)                                                               \
+  X(REF_IS_NULL, core_i2_t)   /* a=d b=s */                                               \
+  X(REF_FUNC, core_i2_t)      /* a=d b=function index */                                  \
+  X(TABLE_GET, core_i4_t)     /* a=d b=index c=table */                                   \
+  X(TABLE_SET, core_i4_t)     /* a=index b=value c=table */                               \
+  X(TABLE_SIZE, core_i2_t)    /* a=d b=table */                                           \
+  X(TABLE_GROW, core_i4_t)    /* a=base(init, n; result at base) b=table */               \
+  X(TABLE_FILL, core_i2_t)    /* a=base(i, val, n) b=table */                             \
+  X(TABLE_COPY, core_i4_t)    /* a=base(d, s, n) b=dst table c=src table */               \
+  X(TABLE_INIT, core_i4_t)    /* a=base(d, s, n) b=elem c=table */                        \
+  X(ELEM_DROP, core_i2_t)     /* a=elem */                                                \
+  X(MEMORY_SIZE, core_i2_t)   /* a=d b=memory */                                          \
+  X(MEMORY_GROW, core_i2_t)   /* a=d=delta b=memory */                                    \
+  X(MEMORY_FILL, core_i2_t)   /* a=base(d, val, n) b=memory */                            \
+  X(MEMORY_COPY, core_i4_t)   /* a=base(d, s, n) b=dst memory c=src memory */             \
+  X(MEMORY_INIT, core_i4_t)   /* a=base(d, s, n) b=data c=memory */                       \
+  X(DATA_DROP, core_i2_t)     /* a=data */
+
+#include "core/interp_simd_list.inc"
+
+/* The handler enumeration. */
+typedef enum core_xop {
+#define X_BIN(N) XOP_##N##_SS, XOP_##N##_SI,
+  CORE_IBINOPS(X_BIN)
+#undef X_BIN
+#define X_CMPBR(N) XOP_BR_##N##_SS, XOP_BR_##N##_SI, XOP_BRB_##N##_SS, XOP_BRB_##N##_SI,
+  CORE_ICMPS(X_CMPBR)
+#undef X_CMPBR
+#define X_FBIN(N) XOP_##N##_SS,
+  CORE_FBINOPS(X_FBIN)
+#undef X_FBIN
+#define X_UN(N) XOP_##N,
+  CORE_UNOPS(X_UN)
+#undef X_UN
+#define X_MEM(N) XOP_##N##_G, XOP_##N##_C, XOP_##N##_M,
+  CORE_LOADS(X_MEM) CORE_STORES(X_MEM)
+#undef X_MEM
+#define X_MISC(N, F) XOP_##N,
+  CORE_MISC_XOPS(X_MISC)
+#undef X_MISC
+#define X_S(N, F) XOP_S_##N,
+  CORE_SIMD_XOPS(X_S) /* generated by src/core/gen/gen_simd.py */
+#undef X_S
+  XOP__COUNT
+} core_xop_t;
+
+/* ------------------------------------------------------------------ compiled functions */
+struct core_compiled_func {
+  core_cell_t *code;          /* instructions (owned) */
+  size_t ncells;
+  const core_functype_t *type;
+  uint32_t func_index;        /* index in the module's function index space */
+  uint32_t param_slots;       /* slots of the parameters */
+  uint32_t local_slots;       /* slots of the declared locals (zeroed on entry) */
+  uint32_t result_slots;
+  uint32_t frame_slots;       /* params + locals + maximum operand stack */
+  bool guarded;               /* memory 0 accessed without checks: needs a guarded memory */
+};
+
+/* Handler addresses, indexed by core_xop_t. */
+const void *const *core_interp_handlers(void);
+/* Debug listing of a compiled function (tests and `weld` diagnostics). */
+void core_code_dump(const core_compiled_func_t *cf, FILE *out);
+/* The handler of SIMD instruction `op` (a core_op_t of opcodes.def with prefix 0xFD) in
+ * memory mode m (0=G, 1=C, 2=M; ignored for non-memory instructions), or -1 if none. */
+int core_simd_xop(int op, int mode);
+
+/* ------------------------------------------------------------------ execution state
+ * Shared by interp.c and signals.c. */
+typedef struct core_frame {
+  const core_cell_t *pc;        /* where the caller continues */
+  core_slot_t *fp;              /* the caller's frame */
+  weld_instance_t *inst;        /* the caller's instance */
+  weld_func_t *func;            /* the function running in this frame (for trap messages) */
+} core_frame_t;
+
+struct core_thread {
+  weld_store_t *store;
+  core_slot_t *stack, *stack_end;
+  core_slot_t *top;             /* first free slot for a nested entry (host -> wasm) */
+  core_frame_t *frames, *frames_end;
+  core_frame_t *fsp;            /* innermost frame; updated at every call and return */
+  size_t stack_slots, nframes;
+  uint32_t depth;               /* nested core_call entries */
+  sigjmp_buf *jmp;              /* innermost interpreter entry (guard-page trap path) */
+  volatile sig_atomic_t in_wasm; /* executing wasm code (not a host function) */
+};
+
+/* signals.c: the guard-page trap path.  core_signals_enter installs the process-wide
+ * SIGSEGV/SIGBUS handler (once) and this OS thread's alternate signal stack, and makes t
+ * the thread's running interpreter state; it returns the previous one for
+ * core_signals_leave. */
+core_thread_t *core_signals_enter(core_thread_t *t);
+void core_signals_leave(core_thread_t *prev);
+
+#endif

@@ -1,0 +1,1055 @@
+/* interp.c — the threaded interpreter (core spec §4.4 "Instructions" execution semantics,
+ * §4.4.10 function calls) over the internal code of code.h, plus core_call (entering wasm
+ * from the embedder or from instantiation) and the weld_caller_* API of host functions.
+ *
+ * Dispatch is threaded: every handler ends in `goto *pc->h` (computed goto), so there is
+ * no central switch.  Wasm-to-wasm calls do not recurse on the C stack: a call pushes a
+ * core_frame_t on the thread's frame stack and continues in the same loop; the callee's
+ * frame starts at the caller's first argument slot.  Traps leave the loop through one
+ * exit (do_trap); the only non-local exit is the guard-page signal path, which
+ * siglongjmps to run_wasm(), outside this function.
+ *
+ * Linear memory 0 is accessed through a base address held in a local variable: with guard
+ * pages (the _G handlers) an access is base + addr + offset with no check; the _C and _M
+ * handlers check explicitly. */
+#include "core/code.h"
+#include "base/alloc.h"
+#include "base/limits.h"
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/interp_num.inc"
+#include "core/opcodes.h"
+#include "core/simd.h"
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+struct weld_caller {
+  weld_store_t *store;
+  weld_instance_t *inst;
+};
+
+/* ------------------------------------------------------------------ helpers */
+static weld_valkind_t kind_of(uint8_t t) {
+  switch (t) {
+  case VT_I32: return WELD_I32;
+  case VT_I64: return WELD_I64;
+  case VT_F32: return WELD_F32;
+  case VT_F64: return WELD_F64;
+  case VT_V128: return WELD_V128;
+  case VT_FUNCREF: return WELD_FUNCREF;
+  default: return WELD_EXTERNREF;
+  }
+}
+
+static uint32_t type_slots(const uint8_t *types, uint32_t n) {
+  uint32_t s = 0;
+  for (uint32_t i = 0; i < n; i++) s += core_slots_of(types[i]);
+  return s;
+}
+
+/* Calls host function f with arguments in slots[..]; results go to slots[0..). */
+static weld_trap_t *call_host(weld_store_t *store, weld_instance_t *caller_inst, weld_func_t *f,
+                              core_slot_t *slots) {
+  const core_functype_t *ty = f->type;
+  uint32_t np = ty->nparams, nr = ty->nresults;
+  weld_val_t abuf[8], rbuf[8];
+  weld_val_t *args = abuf, *res = rbuf;
+  if (np > 8) args = base_alloc(sizeof(weld_val_t) * np);
+  if (nr > 8) res = base_alloc(sizeof(weld_val_t) * nr);
+  weld_trap_t *trap = NULL;
+  if (!args || !res) {
+    trap = core_trap_new(WELD_TRAP_OUT_OF_MEMORY, NULL, "out of memory calling a host function");
+    goto out;
+  }
+  const uint8_t *pt = core_ft_params(ty), *rt = core_ft_results(ty);
+  uint32_t off = 0;
+  for (uint32_t i = 0; i < np; i++) {
+    core_slots_to_val(slots + off, pt[i], &args[i]);
+    off += core_slots_of(pt[i]);
+  }
+  for (uint32_t i = 0; i < nr; i++) {
+    memset(&res[i], 0, sizeof res[i]);
+    res[i].kind = kind_of(rt[i]);
+  }
+  struct weld_caller caller = {store, caller_inst};
+  trap = f->host(f->env, &caller, args, np, res, nr);
+  if (!trap) {
+    off = 0;
+    for (uint32_t i = 0; i < nr; i++) {
+      if (res[i].kind != kind_of(rt[i])) {
+        trap = core_trap_new(WELD_TRAP_HOST, NULL, "host function returned a result of the wrong type");
+        break;
+      }
+      core_val_to_slots(&res[i], slots + off);
+      off += core_slots_of(rt[i]);
+    }
+  }
+out:
+  if (args && args != abuf) base_free(args, sizeof(weld_val_t) * np);
+  if (res && res != rbuf) base_free(res, sizeof(weld_val_t) * nr);
+  return trap;
+}
+
+/* Interrupt / fuel check (function entry and loop back-edges).  Returns a trap code or 0. */
+static int poll_slow(weld_store_t *s) {
+  if (atomic_load_explicit(&s->interrupt, memory_order_relaxed)) return WELD_TRAP_INTERRUPT;
+  if (s->fuel_enabled) {
+    if (s->fuel == 0) return WELD_TRAP_OUT_OF_FUEL;
+    s->fuel--;
+  }
+  return 0;
+}
+
+/* Bounds check for bulk memory/table operations: [off, off+n) within size. */
+static inline bool range_ok(uint64_t off, uint64_t n, uint64_t size) { return off <= size && n <= size - off; }
+
+/* Code compiled for guard pages (the engine's default) must not run against a memory 0
+ * whose guard reservation was refused by the OS (memory.c then falls back to an unguarded
+ * memory); such an instance traps on entry instead of accessing memory unchecked. */
+static inline bool guard_mismatch(const core_compiled_func_t *cf, const weld_instance_t *inst) {
+  return cf->guarded && inst->mem0 && !inst->mem0->guarded;
+}
+#define GUARD_MISMATCH_MSG "linear memory 0 has no guard region (address space reservation failed); " \
+                           "use an engine with bounds_checks"
+
+static const void *const *g_handlers;
+static core_cell_t g_exit_code[1];
+
+/* ------------------------------------------------------------------ the interpreter */
+static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_t *pc, core_slot_t *fp,
+                           weld_instance_t *inst) {
+  static const void *const labels[] = {
+#define X_BIN(N) &&L_##N##_SS, &&L_##N##_SI,
+      CORE_IBINOPS(X_BIN)
+#undef X_BIN
+#define X_CMPBR(N) &&L_BR_##N##_SS, &&L_BR_##N##_SI, &&L_BRB_##N##_SS, &&L_BRB_##N##_SI,
+      CORE_ICMPS(X_CMPBR)
+#undef X_CMPBR
+#define X_FBIN(N) &&L_##N##_SS,
+      CORE_FBINOPS(X_FBIN)
+#undef X_FBIN
+#define X_UN(N) &&L_##N,
+      CORE_UNOPS(X_UN)
+#undef X_UN
+#define X_MEM(N) &&L_##N##_G, &&L_##N##_C, &&L_##N##_M,
+      CORE_LOADS(X_MEM) CORE_STORES(X_MEM)
+#undef X_MEM
+#define X_MISC(N, F) &&L_##N,
+      CORE_MISC_XOPS(X_MISC)
+#undef X_MISC
+#define X_S(N, F) &&L_S_##N,
+      CORE_SIMD_XOPS(X_S)
+#undef X_S
+  };
+  _Static_assert(sizeof labels / sizeof labels[0] == XOP__COUNT, "handler table out of step with core_xop_t");
+  if (!t) {
+    g_exit_code[0].h = labels[XOP_EXIT];
+    __atomic_store_n(&g_handlers, labels, __ATOMIC_RELEASE);
+    return NULL;
+  }
+
+  weld_store_t *const store = t->store;
+  core_slot_t *const stack_end = t->stack_end;
+  core_frame_t *const frames_end = t->frames_end;
+  uint8_t *mbase = inst->mem0_base;
+  int tcode = 0;
+  weld_func_t *callee;
+  core_slot_t *nfp;
+  const core_cell_t *ret_pc;
+
+#define R(x) fp[x]
+#define OPND(F) const F *i = (const F *)(const void *)pc
+#define NEXT(F)                                                                          \
+  do {                                                                                   \
+    pc = (const core_cell_t *)(const void *)((const char *)pc + sizeof(F));              \
+    goto *pc->h;                                                                         \
+  } while (0)
+#define JUMP(off)                                                                        \
+  do {                                                                                   \
+    pc = (const core_cell_t *)(const void *)((const char *)pc + (int32_t)(off));         \
+    goto *pc->h;                                                                         \
+  } while (0)
+#define POLL()                                                                           \
+  do {                                                                                   \
+    if (UNLIKELY(atomic_load_explicit(&store->interrupt, memory_order_relaxed) ||        \
+                 store->fuel_enabled)) {                                                 \
+      if ((tcode = poll_slow(store)) != 0) goto do_trap;                                 \
+    }                                                                                    \
+  } while (0)
+#define TRAP(code)                                                                       \
+  do {                                                                                   \
+    tcode = (code);                                                                      \
+    goto do_trap;                                                                        \
+  } while (0)
+
+  goto *pc->h;
+
+  /* ---------------------------------------------------------------- integer binops */
+#define SEM_I32_ADD(a, b) ((a) + (b))
+#define SEM_I32_SUB(a, b) ((a) - (b))
+#define SEM_I32_MUL(a, b) ((a) * (b))
+#define SEM_I32_DIV_S(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    if (UNLIKELY((a) == 0x80000000u && (b) == 0xffffffffu)) TRAP(WELD_TRAP_INTEGER_OVERFLOW); \
+    num_div_s32(a, b);                                                                   \
+  })
+#define SEM_I32_DIV_U(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    (a) / (b);                                                                           \
+  })
+#define SEM_I32_REM_S(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    num_rem_s32(a, b);                                                                   \
+  })
+#define SEM_I32_REM_U(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    (a) % (b);                                                                           \
+  })
+#define SEM_I32_AND(a, b) ((a) & (b))
+#define SEM_I32_OR(a, b) ((a) | (b))
+#define SEM_I32_XOR(a, b) ((a) ^ (b))
+#define SEM_I32_SHL(a, b) ((a) << ((b) & 31))
+#define SEM_I32_SHR_S(a, b) num_shr_s32(a, b)
+#define SEM_I32_SHR_U(a, b) ((a) >> ((b) & 31))
+#define SEM_I32_ROTL(a, b) num_rotl32(a, b)
+#define SEM_I32_ROTR(a, b) num_rotr32(a, b)
+#define SEM_I32_EQ(a, b) ((a) == (b))
+#define SEM_I32_NE(a, b) ((a) != (b))
+#define SEM_I32_LT_S(a, b) ((int32_t)(a) < (int32_t)(b))
+#define SEM_I32_LT_U(a, b) ((a) < (b))
+#define SEM_I32_GT_S(a, b) ((int32_t)(a) > (int32_t)(b))
+#define SEM_I32_GT_U(a, b) ((a) > (b))
+#define SEM_I32_LE_S(a, b) ((int32_t)(a) <= (int32_t)(b))
+#define SEM_I32_LE_U(a, b) ((a) <= (b))
+#define SEM_I32_GE_S(a, b) ((int32_t)(a) >= (int32_t)(b))
+#define SEM_I32_GE_U(a, b) ((a) >= (b))
+#define SEM_I64_ADD(a, b) ((a) + (b))
+#define SEM_I64_SUB(a, b) ((a) - (b))
+#define SEM_I64_MUL(a, b) ((a) * (b))
+#define SEM_I64_DIV_S(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    if (UNLIKELY((a) == 0x8000000000000000ull && (b) == ~(uint64_t)0)) TRAP(WELD_TRAP_INTEGER_OVERFLOW); \
+    num_div_s64(a, b);                                                                   \
+  })
+#define SEM_I64_DIV_U(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    (a) / (b);                                                                           \
+  })
+#define SEM_I64_REM_S(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    num_rem_s64(a, b);                                                                   \
+  })
+#define SEM_I64_REM_U(a, b)                                                              \
+  ({                                                                                     \
+    if (UNLIKELY((b) == 0)) TRAP(WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);                      \
+    (a) % (b);                                                                           \
+  })
+#define SEM_I64_AND(a, b) ((a) & (b))
+#define SEM_I64_OR(a, b) ((a) | (b))
+#define SEM_I64_XOR(a, b) ((a) ^ (b))
+#define SEM_I64_SHL(a, b) ((a) << ((b) & 63))
+#define SEM_I64_SHR_S(a, b) num_shr_s64(a, b)
+#define SEM_I64_SHR_U(a, b) ((a) >> ((b) & 63))
+#define SEM_I64_ROTL(a, b) num_rotl64(a, b)
+#define SEM_I64_ROTR(a, b) num_rotr64(a, b)
+#define SEM_I64_EQ(a, b) ((a) == (b))
+#define SEM_I64_NE(a, b) ((a) != (b))
+#define SEM_I64_LT_S(a, b) ((int64_t)(a) < (int64_t)(b))
+#define SEM_I64_LT_U(a, b) ((a) < (b))
+#define SEM_I64_GT_S(a, b) ((int64_t)(a) > (int64_t)(b))
+#define SEM_I64_GT_U(a, b) ((a) > (b))
+#define SEM_I64_LE_S(a, b) ((int64_t)(a) <= (int64_t)(b))
+#define SEM_I64_LE_U(a, b) ((a) <= (b))
+#define SEM_I64_GE_S(a, b) ((int64_t)(a) >= (int64_t)(b))
+#define SEM_I64_GE_U(a, b) ((a) >= (b))
+
+#define H_BIN32(N)                                                                       \
+  L_##N##_SS : {                                                                         \
+    OPND(core_i4_t);                                                                     \
+    uint32_t a = R(i->b).u32, b = R(i->c).u32;                                           \
+    R(i->a).u64 = (uint32_t)SEM_##N(a, b);                                               \
+    NEXT(core_i4_t);                                                                     \
+  }                                                                                      \
+  L_##N##_SI : {                                                                         \
+    OPND(core_i2k_t);                                                                    \
+    uint32_t a = R(i->b).u32, b = (uint32_t)i->k;                                        \
+    R(i->a).u64 = (uint32_t)SEM_##N(a, b);                                               \
+    NEXT(core_i2k_t);                                                                    \
+  }
+#define H_BIN64(N)                                                                       \
+  L_##N##_SS : {                                                                         \
+    OPND(core_i4_t);                                                                     \
+    uint64_t a = R(i->b).u64, b = R(i->c).u64;                                           \
+    R(i->a).u64 = (uint64_t)SEM_##N(a, b);                                               \
+    NEXT(core_i4_t);                                                                     \
+  }                                                                                      \
+  L_##N##_SI : {                                                                         \
+    OPND(core_i2k_t);                                                                    \
+    uint64_t a = R(i->b).u64, b = i->k;                                                  \
+    R(i->a).u64 = (uint64_t)SEM_##N(a, b);                                               \
+    NEXT(core_i2k_t);                                                                    \
+  }
+  CORE_IBINOPS32(H_BIN32)
+  CORE_IBINOPS64(H_BIN64)
+
+  /* ---------------------------------------------------------------- compare + branch */
+#define H_CMPBR(N, T, F)                                                                 \
+  L_BR_##N##_SS : {                                                                      \
+    OPND(core_i4_t);                                                                     \
+    T a = R(i->a).F, b = R(i->b).F;                                                      \
+    if (SEM_##N(a, b)) JUMP(i->c);                                                       \
+    NEXT(core_i4_t);                                                                     \
+  }                                                                                      \
+  L_BR_##N##_SI : {                                                                      \
+    OPND(core_i2k_t);                                                                    \
+    T a = R(i->a).F, b = (T)i->k;                                                        \
+    if (SEM_##N(a, b)) JUMP(i->b);                                                       \
+    NEXT(core_i2k_t);                                                                    \
+  }                                                                                      \
+  L_BRB_##N##_SS : {                                                                     \
+    OPND(core_i4_t);                                                                     \
+    T a = R(i->a).F, b = R(i->b).F;                                                      \
+    if (SEM_##N(a, b)) {                                                                 \
+      POLL();                                                                            \
+      JUMP(i->c);                                                                        \
+    }                                                                                    \
+    NEXT(core_i4_t);                                                                     \
+  }                                                                                      \
+  L_BRB_##N##_SI : {                                                                     \
+    OPND(core_i2k_t);                                                                    \
+    T a = R(i->a).F, b = (T)i->k;                                                        \
+    if (SEM_##N(a, b)) {                                                                 \
+      POLL();                                                                            \
+      JUMP(i->b);                                                                        \
+    }                                                                                    \
+    NEXT(core_i2k_t);                                                                    \
+  }
+#define H_CMPBR32(N) H_CMPBR(N, uint32_t, u32)
+#define H_CMPBR64(N) H_CMPBR(N, uint64_t, u64)
+  CORE_ICMPS32(H_CMPBR32)
+  CORE_ICMPS64(H_CMPBR64)
+
+  /* ---------------------------------------------------------------- float binops */
+#define H_FARITH(N, T, F, expr)                                                          \
+  L_##N##_SS : {                                                                         \
+    OPND(core_i4_t);                                                                     \
+    T a = R(i->b).F, b = R(i->c).F;                                                      \
+    T r = (expr);                                                                        \
+    core_slot_t s;                                                                       \
+    s.u64 = 0;                                                                           \
+    s.F = r;                                                                             \
+    R(i->a) = s;                                                                         \
+    NEXT(core_i4_t);                                                                     \
+  }
+#define H_FBITS(N, T, F, expr)                                                           \
+  L_##N##_SS : {                                                                         \
+    OPND(core_i4_t);                                                                     \
+    T a = R(i->b).F, b = R(i->c).F;                                                      \
+    R(i->a).u64 = (expr);                                                                \
+    NEXT(core_i4_t);                                                                     \
+  }
+  H_FARITH(F32_ADD, float, f32, a + b)
+  H_FARITH(F32_SUB, float, f32, a - b)
+  H_FARITH(F32_MUL, float, f32, a * b)
+  H_FARITH(F32_DIV, float, f32, a / b)
+  H_FARITH(F32_MIN, float, f32, num_f32_min(a, b))
+  H_FARITH(F32_MAX, float, f32, num_f32_max(a, b))
+  H_FBITS(F32_COPYSIGN, uint32_t, u32, num_f32_copysign(a, b))
+  H_FBITS(F32_EQ, float, f32, (uint64_t)(a == b))
+  H_FBITS(F32_NE, float, f32, (uint64_t)(a != b))
+  H_FBITS(F32_LT, float, f32, (uint64_t)(a < b))
+  H_FBITS(F32_GT, float, f32, (uint64_t)(a > b))
+  H_FBITS(F32_LE, float, f32, (uint64_t)(a <= b))
+  H_FBITS(F32_GE, float, f32, (uint64_t)(a >= b))
+  H_FARITH(F64_ADD, double, f64, a + b)
+  H_FARITH(F64_SUB, double, f64, a - b)
+  H_FARITH(F64_MUL, double, f64, a * b)
+  H_FARITH(F64_DIV, double, f64, a / b)
+  H_FARITH(F64_MIN, double, f64, num_f64_min(a, b))
+  H_FARITH(F64_MAX, double, f64, num_f64_max(a, b))
+  H_FBITS(F64_COPYSIGN, uint64_t, u64, num_f64_copysign(a, b))
+  H_FBITS(F64_EQ, double, f64, (uint64_t)(a == b))
+  H_FBITS(F64_NE, double, f64, (uint64_t)(a != b))
+  H_FBITS(F64_LT, double, f64, (uint64_t)(a < b))
+  H_FBITS(F64_GT, double, f64, (uint64_t)(a > b))
+  H_FBITS(F64_LE, double, f64, (uint64_t)(a <= b))
+  H_FBITS(F64_GE, double, f64, (uint64_t)(a >= b))
+
+  /* ---------------------------------------------------------------- unary ops
+   * U(N, in-field, in-type, out-expression producing the slot's u64 bits) */
+#define H_UN(N, T, F, expr)                                                              \
+  L_##N : {                                                                              \
+    OPND(core_i2_t);                                                                     \
+    T x = R(i->b).F;                                                                     \
+    R(i->a).u64 = (expr);                                                                \
+    NEXT(core_i2_t);                                                                     \
+  }
+#define H_UNF32(N, T, F, expr)                                                           \
+  L_##N : {                                                                              \
+    OPND(core_i2_t);                                                                     \
+    T x = R(i->b).F;                                                                     \
+    R(i->a).u64 = num_f32_bits(expr);                                                    \
+    NEXT(core_i2_t);                                                                     \
+  }
+#define H_UNF64(N, T, F, expr)                                                           \
+  L_##N : {                                                                              \
+    OPND(core_i2_t);                                                                     \
+    T x = R(i->b).F;                                                                     \
+    R(i->a).u64 = num_f64_bits(expr);                                                    \
+    NEXT(core_i2_t);                                                                     \
+  }
+#define H_TRUNC(N, T, F, IT, fn)                                                         \
+  L_##N : {                                                                              \
+    OPND(core_i2_t);                                                                     \
+    T x = R(i->b).F;                                                                     \
+    IT r;                                                                                \
+    if (UNLIKELY((tcode = fn(x, &r)) != 0)) goto do_trap;                                \
+    R(i->a).u64 = sizeof(IT) == 4 ? (uint64_t)(uint32_t)r : (uint64_t)r;                 \
+    NEXT(core_i2_t);                                                                     \
+  }
+  H_UN(I32_EQZ, uint32_t, u32, x == 0)
+  H_UN(I32_CLZ, uint32_t, u32, num_clz32(x))
+  H_UN(I32_CTZ, uint32_t, u32, num_ctz32(x))
+  H_UN(I32_POPCNT, uint32_t, u32, num_popcnt32(x))
+  H_UN(I64_EQZ, uint64_t, u64, x == 0)
+  H_UN(I64_CLZ, uint64_t, u64, num_clz64(x))
+  H_UN(I64_CTZ, uint64_t, u64, num_ctz64(x))
+  H_UN(I64_POPCNT, uint64_t, u64, num_popcnt64(x))
+  H_UN(F32_ABS, uint32_t, u32, num_f32_abs(x))
+  H_UN(F32_NEG, uint32_t, u32, num_f32_neg(x))
+  H_UNF32(F32_CEIL, float, f32, num_f32_ceil(x))
+  H_UNF32(F32_FLOOR, float, f32, num_f32_floor(x))
+  H_UNF32(F32_TRUNC, float, f32, num_f32_trunc(x))
+  H_UNF32(F32_NEAREST, float, f32, num_f32_nearest(x))
+  H_UNF32(F32_SQRT, float, f32, sqrtf(x))
+  H_UN(F64_ABS, uint64_t, u64, num_f64_abs(x))
+  H_UN(F64_NEG, uint64_t, u64, num_f64_neg(x))
+  H_UNF64(F64_CEIL, double, f64, num_f64_ceil(x))
+  H_UNF64(F64_FLOOR, double, f64, num_f64_floor(x))
+  H_UNF64(F64_TRUNC, double, f64, num_f64_trunc(x))
+  H_UNF64(F64_NEAREST, double, f64, num_f64_nearest(x))
+  H_UNF64(F64_SQRT, double, f64, sqrt(x))
+  H_UN(I32_WRAP_I64, uint64_t, u64, (uint32_t)x)
+  H_TRUNC(I32_TRUNC_F32_S, float, f32, int32_t, num_i32_trunc_f32_s)
+  H_TRUNC(I32_TRUNC_F32_U, float, f32, uint32_t, num_i32_trunc_f32_u)
+  H_TRUNC(I32_TRUNC_F64_S, double, f64, int32_t, num_i32_trunc_f64_s)
+  H_TRUNC(I32_TRUNC_F64_U, double, f64, uint32_t, num_i32_trunc_f64_u)
+  H_UN(I64_EXTEND_I32_S, int32_t, i32, (uint64_t)(int64_t)x)
+  H_UN(I64_EXTEND_I32_U, uint32_t, u32, (uint64_t)x)
+  H_TRUNC(I64_TRUNC_F32_S, float, f32, int64_t, num_i64_trunc_f32_s)
+  H_TRUNC(I64_TRUNC_F32_U, float, f32, uint64_t, num_i64_trunc_f32_u)
+  H_TRUNC(I64_TRUNC_F64_S, double, f64, int64_t, num_i64_trunc_f64_s)
+  H_TRUNC(I64_TRUNC_F64_U, double, f64, uint64_t, num_i64_trunc_f64_u)
+  H_UNF32(F32_CONVERT_I32_S, int32_t, i32, (float)x)
+  H_UNF32(F32_CONVERT_I32_U, uint32_t, u32, (float)x)
+  H_UNF32(F32_CONVERT_I64_S, int64_t, i64, (float)x)
+  H_UNF32(F32_CONVERT_I64_U, uint64_t, u64, (float)x)
+  H_UNF32(F32_DEMOTE_F64, double, f64, (float)x)
+  H_UNF64(F64_CONVERT_I32_S, int32_t, i32, (double)x)
+  H_UNF64(F64_CONVERT_I32_U, uint32_t, u32, (double)x)
+  H_UNF64(F64_CONVERT_I64_S, int64_t, i64, (double)x)
+  H_UNF64(F64_CONVERT_I64_U, uint64_t, u64, (double)x)
+  H_UNF64(F64_PROMOTE_F32, float, f32, (double)x)
+  H_UN(I32_EXTEND8_S, uint32_t, u32, (uint32_t)(int32_t)(int8_t)(uint8_t)x)
+  H_UN(I32_EXTEND16_S, uint32_t, u32, (uint32_t)(int32_t)(int16_t)(uint16_t)x)
+  H_UN(I64_EXTEND8_S, uint64_t, u64, (uint64_t)(int64_t)(int8_t)(uint8_t)x)
+  H_UN(I64_EXTEND16_S, uint64_t, u64, (uint64_t)(int64_t)(int16_t)(uint16_t)x)
+  H_UN(I64_EXTEND32_S, uint64_t, u64, (uint64_t)(int64_t)(int32_t)(uint32_t)x)
+  H_UN(I32_TRUNC_SAT_F32_S, float, f32, (uint32_t)num_i32_trunc_sat_f32_s(x))
+  H_UN(I32_TRUNC_SAT_F32_U, float, f32, num_i32_trunc_sat_f32_u(x))
+  H_UN(I32_TRUNC_SAT_F64_S, double, f64, (uint32_t)num_i32_trunc_sat_f64_s(x))
+  H_UN(I32_TRUNC_SAT_F64_U, double, f64, num_i32_trunc_sat_f64_u(x))
+  H_UN(I64_TRUNC_SAT_F32_S, float, f32, (uint64_t)num_i64_trunc_sat_f32_s(x))
+  H_UN(I64_TRUNC_SAT_F32_U, float, f32, num_i64_trunc_sat_f32_u(x))
+  H_UN(I64_TRUNC_SAT_F64_S, double, f64, (uint64_t)num_i64_trunc_sat_f64_s(x))
+  H_UN(I64_TRUNC_SAT_F64_U, double, f64, num_i64_trunc_sat_f64_u(x))
+
+  /* ---------------------------------------------------------------- memory access
+   * Effective address = zero-extended i32 address + u32 offset (fits in 33 bits). */
+#define EA_G(addr, off) (mbase + (uint64_t)(addr) + (off))
+#define EA_CHECKED(m, addr, off, n)                                                      \
+  ({                                                                                     \
+    uint64_t ea_ = (uint64_t)(addr) + (off);                                             \
+    if (UNLIKELY(ea_ + (n) > (m)->size)) TRAP(WELD_TRAP_MEMORY_OUT_OF_BOUNDS);           \
+    (m)->base + ea_;                                                                     \
+  })
+#define H_LOAD_ONE(N, MODE, T, conv, ptr)                                                \
+  L_##N##_##MODE : {                                                                     \
+    OPND(core_i4_t);                                                                     \
+    const uint8_t *p_ = (ptr);                                                           \
+    T v_;                                                                                \
+    memcpy(&v_, p_, sizeof v_);                                                          \
+    R(i->a).u64 = conv(v_);                                                              \
+    NEXT(core_i4_t);                                                                     \
+  }
+#define H_LOAD(N, T, conv)                                                               \
+  H_LOAD_ONE(N, G, T, conv, EA_G(R(i->b).u32, i->c))                                     \
+  H_LOAD_ONE(N, C, T, conv, EA_CHECKED(inst->mem0, R(i->b).u32, i->c, sizeof(T)))        \
+  H_LOAD_ONE(N, M, T, conv, EA_CHECKED(inst->mems[i->d], R(i->b).u32, i->c, sizeof(T)))
+#define CV_U32(v) ((uint64_t)(uint32_t)(v))
+#define CV_U64(v) ((uint64_t)(v))
+#define CV_S8_32(v) ((uint64_t)(uint32_t)(int32_t)(v))
+#define CV_S_64(v) ((uint64_t)(int64_t)(v))
+  H_LOAD(I32_LOAD, uint32_t, CV_U32)
+  H_LOAD(I64_LOAD, uint64_t, CV_U64)
+  H_LOAD(I32_LOAD8_S, int8_t, CV_S8_32)
+  H_LOAD(I32_LOAD8_U, uint8_t, CV_U64)
+  H_LOAD(I32_LOAD16_S, int16_t, CV_S8_32)
+  H_LOAD(I32_LOAD16_U, uint16_t, CV_U64)
+  H_LOAD(I64_LOAD8_S, int8_t, CV_S_64)
+  H_LOAD(I64_LOAD8_U, uint8_t, CV_U64)
+  H_LOAD(I64_LOAD16_S, int16_t, CV_S_64)
+  H_LOAD(I64_LOAD16_U, uint16_t, CV_U64)
+  H_LOAD(I64_LOAD32_S, int32_t, CV_S_64)
+  H_LOAD(I64_LOAD32_U, uint32_t, CV_U64)
+
+#define H_STORE_ONE(N, MODE, T, ptr)                                                     \
+  L_##N##_##MODE : {                                                                     \
+    OPND(core_i4_t);                                                                     \
+    T v_ = (T)R(i->b).u64;                                                               \
+    uint8_t *p_ = (ptr);                                                                 \
+    memcpy(p_, &v_, sizeof v_);                                                          \
+    NEXT(core_i4_t);                                                                     \
+  }
+#define H_STORE(N, T)                                                                    \
+  H_STORE_ONE(N, G, T, EA_G(R(i->a).u32, i->c))                                          \
+  H_STORE_ONE(N, C, T, EA_CHECKED(inst->mem0, R(i->a).u32, i->c, sizeof(T)))             \
+  H_STORE_ONE(N, M, T, EA_CHECKED(inst->mems[i->d], R(i->a).u32, i->c, sizeof(T)))
+  H_STORE(STORE8, uint8_t)
+  H_STORE(STORE16, uint16_t)
+  H_STORE(STORE32, uint32_t)
+  H_STORE(STORE64, uint64_t)
+
+  /* ---------------------------------------------------------------- control */
+L_UNREACHABLE:
+  TRAP(WELD_TRAP_UNREACHABLE);
+L_EXIT:
+  return NULL;
+L_BR : {
+  OPND(core_i2_t);
+  JUMP(i->a);
+}
+L_BR_BACK : {
+  OPND(core_i2_t);
+  POLL();
+  JUMP(i->a);
+}
+L_BR_NZ : {
+  OPND(core_i2_t);
+  if (R(i->a).u32) JUMP(i->b);
+  NEXT(core_i2_t);
+}
+L_BR_NZ_BACK : {
+  OPND(core_i2_t);
+  if (R(i->a).u32) {
+    POLL();
+    JUMP(i->b);
+  }
+  NEXT(core_i2_t);
+}
+L_BR_Z : {
+  OPND(core_i2_t);
+  if (!R(i->a).u32) JUMP(i->b);
+  NEXT(core_i2_t);
+}
+L_BR_Z_BACK : {
+  OPND(core_i2_t);
+  if (!R(i->a).u32) {
+    POLL();
+    JUMP(i->b);
+  }
+  NEXT(core_i2_t);
+}
+L_BR_TABLE : {
+  OPND(core_i2_t);
+  uint32_t k = R(i->a).u32;
+  if (k > i->b) k = i->b;
+  const int32_t *offs = (const int32_t *)(const void *)(i + 1);
+  int32_t off = offs[k];
+  if (off < 0) POLL();
+  JUMP(off);
+}
+L_RET_1 : {
+  OPND(core_i2_t);
+  fp[0] = R(i->a);
+  goto L_RET;
+}
+L_RET_2 : {
+  OPND(core_i2_t);
+  core_slot_t lo = R(i->a), hi = R(i->a + 1);
+  fp[0] = lo;
+  fp[1] = hi;
+  goto L_RET;
+}
+L_RET:
+  pc = fsp->pc;
+  fp = fsp->fp;
+  inst = fsp->inst;
+  fsp--;
+  t->fsp = fsp;
+  mbase = inst->mem0_base;
+  goto *pc->h;
+
+L_CALL : {
+  OPND(core_i2k_t);
+  const core_compiled_func_t *cf = (const core_compiled_func_t *)(uintptr_t)i->k;
+  nfp = fp + i->a;
+  if (UNLIKELY(nfp + cf->frame_slots > stack_end || fsp + 1 >= frames_end)) TRAP(WELD_TRAP_STACK_EXHAUSTED);
+  fsp++;
+  fsp->pc = (const core_cell_t *)(const void *)(i + 1);
+  fsp->fp = fp;
+  fsp->inst = inst;
+  fsp->func = inst->funcs[i->b];
+  t->fsp = fsp;
+  for (uint32_t k = cf->param_slots, e = k + cf->local_slots; k < e; k++) nfp[k].u64 = 0;
+  fp = nfp;
+  pc = cf->code;
+  POLL();
+  goto *pc->h;
+}
+L_CALL_IMPORT : {
+  OPND(core_i2_t);
+  callee = inst->funcs[i->b];
+  nfp = fp + i->a;
+  ret_pc = (const core_cell_t *)(const void *)(i + 1);
+  goto call_any;
+}
+L_CALL_INDIRECT : {
+  OPND(core_i4_t);
+  weld_table_t *tab = inst->tables[i->c];
+  uint32_t k = R(i->d).u32;
+  if (UNLIKELY(k >= tab->size)) TRAP(WELD_TRAP_TABLE_OUT_OF_BOUNDS);
+  callee = (weld_func_t *)tab->elems[k];
+  if (UNLIKELY(!callee)) TRAP(WELD_TRAP_UNINITIALIZED_ELEMENT);
+  if (UNLIKELY(callee->type_id != i->b)) TRAP(WELD_TRAP_INDIRECT_CALL_TYPE);
+  nfp = fp + i->a;
+  ret_pc = (const core_cell_t *)(const void *)(i + 1);
+  goto call_any;
+}
+call_any:
+  if (callee->kind == CORE_FUNC_HOST) {
+    uint32_t ps = type_slots(core_ft_params(callee->type), callee->type->nparams);
+    uint32_t rs = type_slots(core_ft_results(callee->type), callee->type->nresults);
+    core_slot_t *top = nfp + (ps > rs ? ps : rs);
+    if (UNLIKELY(top > stack_end)) TRAP(WELD_TRAP_STACK_EXHAUSTED);
+    t->fsp = fsp;
+    core_slot_t *saved_top = t->top;
+    t->top = top;
+    t->in_wasm = 0;
+    weld_trap_t *ht = call_host(store, inst, callee, nfp);
+    t->in_wasm = 1;
+    t->top = saved_top;
+    if (ht) return ht;
+    pc = ret_pc;
+    goto *pc->h;
+  } else {
+    const core_compiled_func_t *cf = callee->code;
+    if (UNLIKELY(nfp + cf->frame_slots > stack_end || fsp + 1 >= frames_end)) TRAP(WELD_TRAP_STACK_EXHAUSTED);
+    if (UNLIKELY(callee->inst != inst && guard_mismatch(cf, callee->inst))) {
+      t->fsp = fsp;
+      return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, callee, GUARD_MISMATCH_MSG);
+    }
+    fsp++;
+    fsp->pc = ret_pc;
+    fsp->fp = fp;
+    fsp->inst = inst;
+    fsp->func = callee;
+    t->fsp = fsp;
+    for (uint32_t k = cf->param_slots, e = k + cf->local_slots; k < e; k++) nfp[k].u64 = 0;
+    fp = nfp;
+    pc = cf->code;
+    inst = callee->inst;
+    mbase = inst->mem0_base;
+    POLL();
+    goto *pc->h;
+  }
+
+  /* ---------------------------------------------------------------- moves, variables */
+L_MOV : {
+  OPND(core_i2_t);
+  R(i->a) = R(i->b);
+  NEXT(core_i2_t);
+}
+L_MOV2 : {
+  OPND(core_i2_t);
+  core_slot_t lo = R(i->b), hi = R(i->b + 1);
+  R(i->a) = lo;
+  R(i->a + 1) = hi;
+  NEXT(core_i2_t);
+}
+L_CONST : {
+  OPND(core_i2k_t);
+  R(i->a).u64 = i->k;
+  NEXT(core_i2k_t);
+}
+L_CONST128 : {
+  OPND(core_i2v_t);
+  memcpy(&R(i->a), i->v, 16);
+  NEXT(core_i2v_t);
+}
+L_SELECT : {
+  OPND(core_i4_t);
+  R(i->a) = R(i->d).u32 ? R(i->b) : R(i->c);
+  NEXT(core_i4_t);
+}
+L_SELECT2 : {
+  OPND(core_i4_t);
+  uint32_t s = R(i->d).u32 ? i->b : i->c;
+  core_slot_t lo = R(s), hi = R(s + 1);
+  R(i->a) = lo;
+  R(i->a + 1) = hi;
+  NEXT(core_i4_t);
+}
+L_GLOBAL_GET : {
+  OPND(core_i2_t);
+  R(i->a) = inst->globals[i->b]->val[0];
+  NEXT(core_i2_t);
+}
+L_GLOBAL_GET2 : {
+  OPND(core_i2_t);
+  weld_global_t *g = inst->globals[i->b];
+  R(i->a) = g->val[0];
+  R(i->a + 1) = g->val[1];
+  NEXT(core_i2_t);
+}
+L_GLOBAL_SET : {
+  OPND(core_i2_t);
+  inst->globals[i->b]->val[0] = R(i->a);
+  NEXT(core_i2_t);
+}
+L_GLOBAL_SET2 : {
+  OPND(core_i2_t);
+  weld_global_t *g = inst->globals[i->b];
+  g->val[0] = R(i->a);
+  g->val[1] = R(i->a + 1);
+  NEXT(core_i2_t);
+}
+L_REF_IS_NULL : {
+  OPND(core_i2_t);
+  R(i->a).u64 = R(i->b).ref == NULL;
+  NEXT(core_i2_t);
+}
+L_REF_FUNC : {
+  OPND(core_i2_t);
+  R(i->a).ref = inst->funcs[i->b];
+  NEXT(core_i2_t);
+}
+
+  /* ---------------------------------------------------------------- tables */
+L_TABLE_GET : {
+  OPND(core_i4_t);
+  weld_table_t *tab = inst->tables[i->c];
+  uint32_t k = R(i->b).u32;
+  if (UNLIKELY(k >= tab->size)) TRAP(WELD_TRAP_TABLE_OUT_OF_BOUNDS);
+  R(i->a).ref = tab->elems[k];
+  NEXT(core_i4_t);
+}
+L_TABLE_SET : {
+  OPND(core_i4_t);
+  weld_table_t *tab = inst->tables[i->c];
+  uint32_t k = R(i->a).u32;
+  if (UNLIKELY(k >= tab->size)) TRAP(WELD_TRAP_TABLE_OUT_OF_BOUNDS);
+  tab->elems[k] = R(i->b).ref;
+  NEXT(core_i4_t);
+}
+L_TABLE_SIZE : {
+  OPND(core_i2_t);
+  R(i->a).u64 = inst->tables[i->b]->size;
+  NEXT(core_i2_t);
+}
+L_TABLE_GROW : {
+  OPND(core_i4_t);
+  weld_table_t *tab = inst->tables[i->b];
+  void *init = R(i->a).ref;
+  uint32_t n = R(i->a + 1).u32;
+  int64_t old = core_table_grow(tab, n, init);
+  R(i->a).u64 = (uint32_t)(int32_t)old;
+  NEXT(core_i4_t);
+}
+L_TABLE_FILL : {
+  OPND(core_i2_t);
+  weld_table_t *tab = inst->tables[i->b];
+  uint32_t d = R(i->a).u32, n = R(i->a + 2).u32;
+  void *v = R(i->a + 1).ref;
+  if (UNLIKELY(!range_ok(d, n, tab->size))) TRAP(WELD_TRAP_TABLE_OUT_OF_BOUNDS);
+  for (uint32_t k = 0; k < n; k++) tab->elems[d + k] = v;
+  NEXT(core_i2_t);
+}
+L_TABLE_COPY : {
+  OPND(core_i4_t);
+  weld_table_t *dt = inst->tables[i->b], *st = inst->tables[i->c];
+  uint32_t d = R(i->a).u32, s = R(i->a + 1).u32, n = R(i->a + 2).u32;
+  if (UNLIKELY(!range_ok(d, n, dt->size) || !range_ok(s, n, st->size))) TRAP(WELD_TRAP_TABLE_OUT_OF_BOUNDS);
+  if (n) memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+  NEXT(core_i4_t);
+}
+L_TABLE_INIT : {
+  OPND(core_i4_t);
+  weld_table_t *tab = inst->tables[i->c];
+  uint32_t d = R(i->a).u32, s = R(i->a + 1).u32, n = R(i->a + 2).u32;
+  if (UNLIKELY(!range_ok(d, n, tab->size) || !range_ok(s, n, inst->elem_len[i->b])))
+    TRAP(WELD_TRAP_TABLE_OUT_OF_BOUNDS);
+  if (n) memcpy(tab->elems + d, inst->elem_refs[i->b] + s, (size_t)n * sizeof(void *));
+  NEXT(core_i4_t);
+}
+L_ELEM_DROP : {
+  OPND(core_i2_t);
+  inst->elem_len[i->a] = 0;
+  NEXT(core_i2_t);
+}
+
+  /* ---------------------------------------------------------------- bulk memory */
+L_MEMORY_SIZE : {
+  OPND(core_i2_t);
+  R(i->a).u64 = (uint32_t)(inst->mems[i->b]->size / WELD_WASM_PAGE_SIZE);
+  NEXT(core_i2_t);
+}
+L_MEMORY_GROW : {
+  OPND(core_i2_t);
+  weld_memory_t *m = inst->mems[i->b];
+  int64_t old = core_memory_grow(m, R(i->a).u32);
+  R(i->a).u64 = (uint32_t)(int32_t)old;
+  mbase = inst->mem0_base;
+  NEXT(core_i2_t);
+}
+L_MEMORY_FILL : {
+  OPND(core_i2_t);
+  weld_memory_t *m = inst->mems[i->b];
+  uint32_t d = R(i->a).u32, n = R(i->a + 2).u32;
+  uint8_t v = (uint8_t)R(i->a + 1).u32;
+  if (UNLIKELY(!range_ok(d, n, m->size))) TRAP(WELD_TRAP_MEMORY_OUT_OF_BOUNDS);
+  if (n) memset(m->base + d, v, n);
+  NEXT(core_i2_t);
+}
+L_MEMORY_COPY : {
+  OPND(core_i4_t);
+  weld_memory_t *dm = inst->mems[i->b], *sm = inst->mems[i->c];
+  uint32_t d = R(i->a).u32, s = R(i->a + 1).u32, n = R(i->a + 2).u32;
+  if (UNLIKELY(!range_ok(d, n, dm->size) || !range_ok(s, n, sm->size))) TRAP(WELD_TRAP_MEMORY_OUT_OF_BOUNDS);
+  if (n) memmove(dm->base + d, sm->base + s, n);
+  NEXT(core_i4_t);
+}
+L_MEMORY_INIT : {
+  OPND(core_i4_t);
+  weld_memory_t *m = inst->mems[i->c];
+  uint32_t d = R(i->a).u32, s = R(i->a + 1).u32, n = R(i->a + 2).u32;
+  if (UNLIKELY(!range_ok(d, n, m->size) || !range_ok(s, n, inst->data_len[i->b])))
+    TRAP(WELD_TRAP_MEMORY_OUT_OF_BOUNDS);
+  if (n) memcpy(m->base + d, inst->m->datas[i->b].bytes + s, n);
+  NEXT(core_i4_t);
+}
+L_DATA_DROP : {
+  OPND(core_i2_t);
+  inst->data_len[i->a] = 0;
+  NEXT(core_i2_t);
+}
+
+  /* ---------------------------------------------------------------- SIMD */
+#define LDV(s)                                                                           \
+  ({                                                                                     \
+    core_v128_t v__;                                                                     \
+    memcpy(&v__, &R(s), 16);                                                             \
+    v__;                                                                                 \
+  })
+#define STV(s, v)                                                                        \
+  do {                                                                                   \
+    core_v128_t w__ = (v);                                                               \
+    memcpy(&R(s), &w__, 16);                                                             \
+  } while (0)
+#include "core/interp_simd.inc"
+#undef LDV
+#undef STV
+
+do_trap:
+  t->fsp = fsp;
+  return core_trap_new((weld_trap_code_t)tcode, fsp->func, core_trap_default_message((weld_trap_code_t)tcode));
+
+#undef R
+#undef OPND
+#undef NEXT
+#undef JUMP
+#undef POLL
+#undef TRAP
+}
+
+const void *const *core_interp_handlers(void) {
+  const void *const *h = __atomic_load_n(&g_handlers, __ATOMIC_ACQUIRE);
+  if (!h) {
+    interp(NULL, NULL, NULL, NULL, NULL);
+    h = __atomic_load_n(&g_handlers, __ATOMIC_ACQUIRE);
+  }
+  return h;
+}
+
+/* ------------------------------------------------------------------ code listing */
+static const struct {
+  const char *name;
+  unsigned size;
+} g_xinfo[] = {
+#define X_BIN(N) {#N "_SS", sizeof(core_i4_t)}, {#N "_SI", sizeof(core_i2k_t)},
+    CORE_IBINOPS(X_BIN)
+#undef X_BIN
+#define X_CMPBR(N) {"BR_" #N "_SS", sizeof(core_i4_t)}, {"BR_" #N "_SI", sizeof(core_i2k_t)}, \
+                   {"BRB_" #N "_SS", sizeof(core_i4_t)}, {"BRB_" #N "_SI", sizeof(core_i2k_t)},
+    CORE_ICMPS(X_CMPBR)
+#undef X_CMPBR
+#define X_FBIN(N) {#N "_SS", sizeof(core_i4_t)},
+    CORE_FBINOPS(X_FBIN)
+#undef X_FBIN
+#define X_UN(N) {#N, sizeof(core_i2_t)},
+    CORE_UNOPS(X_UN)
+#undef X_UN
+#define X_MEM(N) {#N "_G", sizeof(core_i4_t)}, {#N "_C", sizeof(core_i4_t)}, {#N "_M", sizeof(core_i4_t)},
+    CORE_LOADS(X_MEM) CORE_STORES(X_MEM)
+#undef X_MEM
+#define X_MISC(N, F) {#N, sizeof(F)},
+    CORE_MISC_XOPS(X_MISC)
+#undef X_MISC
+#define X_S(N, F) {#N, sizeof(F)},
+    CORE_SIMD_XOPS(X_S)
+#undef X_S
+};
+
+void core_code_dump(const core_compiled_func_t *cf, FILE *out) {
+  const void *const *h = core_interp_handlers();
+  size_t n = sizeof g_xinfo / sizeof g_xinfo[0];
+  const uint8_t *p = (const uint8_t *)cf->code, *end = p + cf->ncells * 8;
+  fprintf(out, "func %u: params %u locals %u frame %u slots\n", (unsigned)cf->func_index,
+          (unsigned)cf->param_slots, (unsigned)cf->local_slots, (unsigned)cf->frame_slots);
+  while (p < end) {
+    const core_i4k_t *i = (const void *)p;
+    size_t x = 0;
+    while (x < n && h[x] != i->h) x++;
+    if (x == n) {
+      fprintf(out, "  %5zu  ?\n", (size_t)(p - (const uint8_t *)cf->code));
+      return;
+    }
+    fprintf(out, "  %5zu  %-22s", (size_t)(p - (const uint8_t *)cf->code), g_xinfo[x].name);
+    unsigned sz = g_xinfo[x].size;
+    if (sz >= 16) fprintf(out, " a=%u b=%u", (unsigned)i->a, (unsigned)i->b);
+    if (sz == sizeof(core_i4_t) && x != XOP_CONST && x != XOP_CALL && x != XOP_CONST128)
+      fprintf(out, " c=%u d=%u", (unsigned)i->c, (unsigned)i->d);
+    if (x == XOP_CONST || g_xinfo[x].name[strlen(g_xinfo[x].name) - 1] == 'I')
+      fprintf(out, " k=%lld", (long long)((const core_i2k_t *)(const void *)p)->k);
+    fprintf(out, "\n");
+    if (x == XOP_BR_TABLE) sz += (unsigned)((((size_t)i->b + 1) * 4 + 7) / 8 * 8);
+    p += sz;
+  }
+}
+
+static const struct {
+  int16_t first; /* handler + 1, 0 if none */
+  int8_t mem;
+} g_simd_map[OPC__COUNT] = {
+#define X_M(N, FIRST, MEM) [OPC_##N] = {XOP_S_##FIRST + 1, MEM},
+    CORE_SIMD_MAP(X_M)
+#undef X_M
+};
+
+int core_simd_xop(int op, int mode) {
+  if (op < 0 || op >= OPC__COUNT || !g_simd_map[op].first) return -1;
+  return g_simd_map[op].first - 1 + (g_simd_map[op].mem ? mode : 0);
+}
+
+/* ------------------------------------------------------------------ threads and entry */
+static core_thread_t *thread_new(weld_store_t *store) {
+  core_thread_t *t = base_calloc(1, sizeof *t);
+  if (!t) return NULL;
+  size_t slots = core_engine_stack_slots(store->engine);
+  size_t depth = core_engine_call_depth(store->engine);
+  /* +2 frames: the dummy bottom record and headroom for the entry frame. */
+  t->nframes = depth + 2;
+  t->stack_slots = slots;
+  t->stack = base_alloc(slots * sizeof(core_slot_t));
+  t->frames = base_alloc(t->nframes * sizeof(core_frame_t));
+  if (!t->stack || !t->frames) {
+    core_thread_free(t);
+    return NULL;
+  }
+  t->store = store;
+  t->stack_end = t->stack + slots;
+  t->top = t->stack;
+  t->frames_end = t->frames + t->nframes;
+  t->fsp = t->frames; /* frames[0] is a dummy bottom record */
+  memset(t->frames, 0, sizeof(core_frame_t));
+  return t;
+}
+
+void core_thread_free(core_thread_t *t) {
+  if (!t) return;
+  base_free(t->stack, t->stack_slots * sizeof(core_slot_t));
+  base_free(t->frames, t->nframes * sizeof(core_frame_t));
+  base_free(t, sizeof *t);
+}
+
+static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slots) {
+  const core_compiled_func_t *cf = f->code;
+  core_frame_t *const saved_fsp = t->fsp;
+  core_slot_t *const saved_top = t->top;
+  sigjmp_buf *const saved_jmp = t->jmp;
+  const int saved_in = t->in_wasm;
+  core_slot_t *const base = saved_top;
+  if (t->depth >= WELD_MAX_HOST_REENTRY || cf->frame_slots > (size_t)(t->stack_end - base) ||
+      saved_fsp + 2 >= t->frames_end)
+    return core_trap_new(WELD_TRAP_STACK_EXHAUSTED, f, core_trap_default_message(WELD_TRAP_STACK_EXHAUSTED));
+  if (guard_mismatch(cf, f->inst)) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, GUARD_MISMATCH_MSG);
+  if (cf->param_slots) memcpy(base, slots, cf->param_slots * sizeof(core_slot_t));
+  if (cf->local_slots) memset(base + cf->param_slots, 0, cf->local_slots * sizeof(core_slot_t));
+  core_frame_t *fr = saved_fsp + 1;
+  fr->pc = g_exit_code;
+  fr->fp = base;
+  fr->inst = f->inst;
+  fr->func = f;
+  t->fsp = fr;
+  sigjmp_buf jb;
+  t->jmp = &jb;
+  t->depth++;
+  core_thread_t *prev = core_signals_enter(t);
+  weld_trap_t *trap;
+  if (sigsetjmp(jb, 0) == 0) {
+    t->in_wasm = 1;
+    trap = interp(t, fr, cf->code, base, f->inst);
+  } else {
+    /* A guarded memory access faulted (signals.c); t->fsp names the running function. */
+    trap = core_trap_new(WELD_TRAP_MEMORY_OUT_OF_BOUNDS, t->fsp->func,
+                         core_trap_default_message(WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  }
+  core_signals_leave(prev);
+  t->in_wasm = saved_in;
+  t->depth--;
+  t->jmp = saved_jmp;
+  t->fsp = saved_fsp;
+  t->top = saved_top;
+  if (!trap && cf->result_slots) memcpy(slots, base, cf->result_slots * sizeof(core_slot_t));
+  return trap;
+}
+
+weld_trap_t *core_call(weld_store_t *store, weld_func_t *f, core_slot_t *slots) {
+  if (f->kind == CORE_FUNC_HOST) return call_host(store, NULL, f, slots);
+  if (!g_handlers) core_interp_handlers();
+  core_thread_t *t = store->thread;
+  if (!t) {
+    t = store->thread = thread_new(store);
+    if (!t) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, "out of memory allocating the call stack");
+  }
+  return run_wasm(t, f, slots);
+}
+
+/* ------------------------------------------------------------------ weld_caller_* */
+weld_instance_t *weld_caller_instance(weld_caller_t *caller) { return caller ? caller->inst : NULL; }
+weld_store_t *weld_caller_store(weld_caller_t *caller) { return caller ? caller->store : NULL; }
+bool weld_caller_export(weld_caller_t *caller, const char *name, weld_extern_t *out) {
+  if (!caller || !caller->inst || !name) return false;
+  return weld_instance_export(caller->inst, name, strlen(name), out);
+}

@@ -1,0 +1,612 @@
+/* test_interp.c — the function-body validator/compiler (compile.c) and the interpreter
+ * (interp.c, signals.c): the shape of the generated code (operand forwarding, fused
+ * compare-and-branch, immediate forms), regressions for every translation bug found, traps
+ * and their messages, the guard-page path, stack exhaustion, host re-entry, fuel and
+ * interrupts.  Conformance as a whole is the spec suite's job (tests/spec); these cases
+ * pin down the engine's own decisions.
+ *
+ * Modules are written in the text format (weld_wat_to_wasm).  Prints "N passed, N failed"
+ * last. */
+#include "core/code.h"
+#include "weld.h"
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int g_pass, g_fail;
+#define CHECK(c)                                                                         \
+  do {                                                                                   \
+    if (c) g_pass++;                                                                     \
+    else {                                                                               \
+      g_fail++;                                                                          \
+      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #c);                    \
+    }                                                                                    \
+  } while (0)
+
+/* ------------------------------------------------------------------ helpers */
+typedef struct {
+  weld_engine_t *engine;
+  weld_store_t *store;
+  weld_module_t *module;
+  weld_instance_t *inst;
+} env_t;
+
+static weld_error_t *compile_wat(weld_engine_t *e, const char *wat, weld_module_t **out) {
+  uint8_t *bin = NULL;
+  size_t len = 0;
+  weld_error_t *err = weld_wat_to_wasm(wat, strlen(wat), &bin, &len);
+  if (err) return err;
+  err = weld_module_new(e, bin, len, out);
+  weld_free_bytes(bin, len);
+  return err;
+}
+
+/* Loads wat into a fresh engine/store (config may be NULL); imports are optional. */
+static bool load(env_t *env, const weld_config_t *cfg, const char *wat, const weld_extern_t *imports,
+                 size_t nimports) {
+  memset(env, 0, sizeof *env);
+  env->engine = weld_engine_new(cfg);
+  env->store = weld_store_new(env->engine);
+  weld_error_t *err = compile_wat(env->engine, wat, &env->module);
+  if (err) {
+    fprintf(stderr, "compile: %s\n", weld_error_message(err));
+    weld_error_delete(err);
+    return false;
+  }
+  weld_trap_t *trap = NULL;
+  err = weld_instance_new(env->store, env->module, imports, nimports, &env->inst, &trap);
+  if (err || trap) {
+    fprintf(stderr, "instantiate: %s\n", err ? weld_error_message(err) : weld_trap_message(trap));
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
+    return false;
+  }
+  return true;
+}
+/* For tests that create the store and imports first. */
+static bool load_in(env_t *env, const char *wat, const weld_extern_t *imports, size_t nimports) {
+  weld_error_t *err = compile_wat(env->engine, wat, &env->module);
+  if (err) {
+    fprintf(stderr, "compile: %s\n", weld_error_message(err));
+    weld_error_delete(err);
+    return false;
+  }
+  weld_trap_t *trap = NULL;
+  err = weld_instance_new(env->store, env->module, imports, nimports, &env->inst, &trap);
+  if (err || trap) {
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
+    return false;
+  }
+  return true;
+}
+static void unload(env_t *env) {
+  if (env->module) weld_module_delete(env->module);
+  if (env->store) weld_store_delete(env->store);
+  if (env->engine) weld_engine_delete(env->engine);
+  memset(env, 0, sizeof *env);
+}
+static weld_func_t *func(env_t *env, const char *name) {
+  weld_extern_t ex;
+  if (!weld_instance_export(env->inst, name, strlen(name), &ex) || ex.kind != WELD_EXTERN_FUNC) return NULL;
+  return ex.of.func;
+}
+
+static char g_trap_msg[512];
+static weld_trap_code_t g_trap_code;
+/* Calls export `name`; returns 0 on success, 1 on trap (code/message saved), -1 on error. */
+static int call(env_t *env, const char *name, const weld_val_t *args, size_t nargs, weld_val_t *res,
+                size_t nres) {
+  weld_func_t *f = func(env, name);
+  if (!f) {
+    fprintf(stderr, "no export %s\n", name);
+    return -1;
+  }
+  const weld_functype_t *ft = weld_func_type(f);
+  for (size_t i = 0; i < nres; i++) res[i].kind = weld_functype_result(ft, i);
+  weld_trap_t *trap = NULL;
+  weld_error_t *err = weld_func_call(env->store, f, args, nargs, res, nres, &trap);
+  if (err) {
+    fprintf(stderr, "call %s: %s\n", name, weld_error_message(err));
+    weld_error_delete(err);
+    return -1;
+  }
+  if (trap) {
+    g_trap_code = weld_trap_code(trap);
+    snprintf(g_trap_msg, sizeof g_trap_msg, "%s", weld_trap_message(trap));
+    weld_trap_delete(trap);
+    return 1;
+  }
+  return 0;
+}
+static int32_t call_i32(env_t *env, const char *name, int nargs, int32_t a0, int32_t a1) {
+  weld_val_t args[2] = {weld_val_i32(a0), weld_val_i32(a1)}, res[1];
+  if (call(env, name, args, (size_t)nargs, res, 1) != 0) return INT32_MIN;
+  return res[0].of.i32;
+}
+static bool traps(env_t *env, const char *name, int nargs, int32_t a0, weld_trap_code_t code) {
+  weld_val_t args[2] = {weld_val_i32(a0), weld_val_i32(0)}, res[4];
+  const weld_functype_t *ft = weld_func_type(func(env, name));
+  int r = call(env, name, args, (size_t)nargs, res, weld_functype_result_count(ft));
+  if (r != 1) return false;
+  if (g_trap_code != code) fprintf(stderr, "trap %d (%s), expected %d\n", g_trap_code, g_trap_msg, code);
+  return g_trap_code == code;
+}
+
+/* The listing (core_code_dump) of defined function `i`, into buf. */
+static const char *listing(env_t *env, uint32_t i, char *buf, size_t size) {
+  FILE *f = fmemopen(buf, size, "w");
+  if (!f) return "";
+  core_code_dump(env->module->code[i], f);
+  fclose(f);
+  buf[size - 1] = 0;
+  return buf;
+}
+static int count_lines(const char *s) {
+  int n = 0;
+  for (; *s; s++) n += *s == '\n';
+  return n;
+}
+
+/* ------------------------------------------------------------------ code shape */
+static void test_code_shape(void) {
+  env_t env;
+  char buf[4096];
+  CHECK(load(&env, NULL,
+             "(module (memory 1)"
+             " (func (export \"add\") (param i32 i32) (result i32) (local i32)"
+             "   local.get 0 local.get 1 i32.add local.set 2 local.get 2)"
+             " (func (export \"count\") (param i32) (result i32) (local i32)"
+             "   (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))"
+             "            (br_if $l (i32.lt_u (local.get 1) (local.get 0))))"
+             "   local.get 1)"
+             " (func (export \"eqz\") (param i32) (result i32)"
+             "   (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7)) (else (i32.const 9))))"
+             " (func (export \"load\") (param i32) (result i32) (i32.load offset=8 (local.get 0)))"
+             " (func (export \"addk\") (param i32) (result i32) (i32.add (i32.const 5) (local.get 0))))",
+             NULL, 0));
+  /* local.get a; local.get b; i32.add; local.set c -> one instruction c = a + b; then return c */
+  const char *l = listing(&env, 0, buf, sizeof buf);
+  CHECK(strstr(l, "I32_ADD_SS             a=2 b=0 c=1") != NULL);
+  CHECK(count_lines(l) == 3); /* header, add, return */
+  CHECK(call_i32(&env, "add", 2, 40, 2) == 42);
+  /* counting loop: add-immediate writing the local, and a fused compare + back-edge */
+  l = listing(&env, 1, buf, sizeof buf);
+  CHECK(strstr(l, "I32_ADD_SI             a=1 b=1") != NULL);
+  CHECK(strstr(l, "BRB_I32_LT_U_SS        a=1 b=0") != NULL);
+  CHECK(count_lines(l) == 4);
+  CHECK(call_i32(&env, "count", 1, 1000, 0) == 1000);
+  /* i32.eqz + if -> branch to else when nonzero */
+  l = listing(&env, 2, buf, sizeof buf);
+  CHECK(strstr(l, "BR_NZ") != NULL);
+  CHECK(strstr(l, "I32_EQZ") == NULL);
+  CHECK(call_i32(&env, "eqz", 1, 0, 0) == 7 && call_i32(&env, "eqz", 1, 3, 0) == 9);
+  /* local.get + load with offset: one load reading the local directly (guard pages) */
+  l = listing(&env, 3, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD_G             a=1 b=0 c=8") != NULL);
+  /* constant on the left of a commutative op: immediate form */
+  l = listing(&env, 4, buf, sizeof buf);
+  CHECK(strstr(l, "I32_ADD_SI") != NULL && strstr(l, "CONST") == NULL);
+  CHECK(call_i32(&env, "addk", 1, 10, 0) == 15);
+  unload(&env);
+
+  /* an engine with explicit bounds checks uses the checked handlers */
+  weld_config_t cfg = {0};
+  cfg.bounds_checks = true;
+  CHECK(load(&env, &cfg, "(module (memory 1) (func (export \"load\") (param i32) (result i32) (i32.load (local.get 0))))",
+             NULL, 0));
+  l = listing(&env, 0, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD_C") != NULL);
+  CHECK(call_i32(&env, "load", 1, 0, 0) == 0);
+  CHECK(traps(&env, "load", 1, 65533, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ forwarding regressions */
+static void test_forwarding(void) {
+  env_t env;
+  CHECK(load(&env, NULL,
+             "(module"
+             /* a deferred read of a local must see the value from before a later local.set */
+             " (func (export \"old\") (param i32) (result i32)"
+             "   local.get 0 (local.set 0 (i32.const 5)))"
+             " (func (export \"old_tee\") (param i32) (result i32)"
+             "   local.get 0 (drop (local.tee 0 (i32.const 5))))"
+             /* ... also when the write sits in a block that a branch can skip */
+             " (func (export \"old_block\") (param i32 i32) (result i32)"
+             "   local.get 0 (block (br_if 0 (local.get 1)) (local.set 0 (i32.const 99))))"
+             " (func (export \"old_if\") (param i32 i32) (result i32)"
+             "   local.get 0 (if (local.get 1) (then (local.set 0 (i32.const 99)))))"
+             " (func (export \"old_loop\") (param i32) (result i32) (local i32)"
+             "   local.get 0"
+             "   (loop $l (local.set 0 (i32.add (local.get 0) (i32.const 1)))"
+             "            (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (i32.const 3)))))"
+             /* x = x + 1 written in place, and a second read of x still pending */
+             " (func (export \"inc\") (param i32) (result i32)"
+             "   local.get 0 (local.set 0 (i32.add (local.get 0) (i32.const 1))) local.get 0 i32.sub)"
+             /* swap through the stack */
+             " (func (export \"swap\") (param i32 i32) (result i32)"
+             "   local.get 0 local.get 1 local.set 0 local.set 1"
+             "   (i32.sub (i32.mul (local.get 0) (i32.const 10)) (local.get 1)))"
+             /* several results copied from locals in swapped order */
+             " (func $pair (param i32 i32) (result i32 i32) local.get 1 local.get 0)"
+             " (func (export \"pair\") (param i32 i32) (result i32)"
+             "   (call $pair (local.get 0) (local.get 1)) i32.const 10 i32.mul i32.add)"
+             " (func $pair_br (param i32 i32 i32) (result i32 i32)"
+             "   local.get 1 local.get 0 local.get 2 br_if 0 drop drop local.get 0 local.get 1)"
+             " (func (export \"pair_br\") (param i32) (result i32)"
+             "   (call $pair_br (i32.const 1) (i32.const 2) (local.get 0)) i32.const 10 i32.mul i32.add)"
+             /* reinterpretations are free and keep the value */
+             " (func (export \"reinterp\") (param i32) (result i32)"
+             "   (i32.reinterpret_f32 (f32.reinterpret_i32 (local.get 0))))"
+             ")",
+             NULL, 0));
+  CHECK(call_i32(&env, "old", 1, 3, 0) == 3);
+  CHECK(call_i32(&env, "old_tee", 1, 3, 0) == 3);
+  CHECK(call_i32(&env, "old_block", 2, 3, 0) == 3);
+  CHECK(call_i32(&env, "old_block", 2, 3, 1) == 3);
+  CHECK(call_i32(&env, "old_if", 2, 3, 0) == 3);
+  CHECK(call_i32(&env, "old_if", 2, 3, 1) == 3);
+  CHECK(call_i32(&env, "old_loop", 1, 3, 0) == 3);
+  CHECK(call_i32(&env, "inc", 1, 7, 0) == -1);
+  CHECK(call_i32(&env, "swap", 2, 1, 2) == 19);
+  CHECK(call_i32(&env, "pair", 2, 1, 2) == 12);
+  CHECK(call_i32(&env, "pair_br", 1, 1, 0) == 12); /* (2, 1) by the br_if */
+  CHECK(call_i32(&env, "pair_br", 1, 0, 0) == 21); /* (1, 2) */
+  CHECK(call_i32(&env, "reinterp", 1, 0x7fa00001, 0) == 0x7fa00001); /* signalling NaN bits */
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ control flow */
+static void test_control(void) {
+  env_t env;
+  CHECK(load(&env, NULL,
+             "(module"
+             " (func (export \"table\") (param i32) (result i32)"
+             "   (block $d (result i32) (block $b (result i32) (block $a (result i32)"
+             "     (br_table $a $b $d (i32.const 100) (local.get 0)))"
+             "     (i32.add (i32.const 1))) (i32.add (i32.const 2))))"
+             " (func (export \"multi\") (param i32) (result i32)"
+             "   (i32.const 1) (i32.const 2)"
+             "   (if (param i32 i32) (result i32 i32) (local.get 0)"
+             "     (then (i32.add) (i32.const 10)) (else (i32.sub) (i32.const 20)))"
+             "   (i32.mul))"
+             " (func (export \"loopsum\") (param i32) (result i32)"
+             "   (i32.const 0) (local.get 0)"
+             "   (loop $l (param i32 i32) (result i32)"
+             "     (if (param i32 i32) (result i32) (i32.eqz (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))"
+             "       (then (i32.add))"
+             "       (else (i32.add) (local.get 0) (br $l)))))"
+             " (func (export \"sel\") (param i32) (result i32)"
+             "   (select (i32.const 11) (i32.const 22) (local.get 0)))"
+             " (func (export \"early\") (param i32) (result i32)"
+             "   (if (i32.gt_s (local.get 0) (i32.const 5)) (then (return (i32.const 1))))"
+             "   (i32.const 0))"
+             ")",
+             NULL, 0));
+  CHECK(call_i32(&env, "table", 1, 0, 0) == 103);
+  CHECK(call_i32(&env, "table", 1, 1, 0) == 102);
+  CHECK(call_i32(&env, "table", 1, 2, 0) == 100);
+  CHECK(call_i32(&env, "table", 1, 99, 0) == 100);
+  CHECK(call_i32(&env, "multi", 1, 1, 0) == 30);
+  CHECK(call_i32(&env, "multi", 1, 0, 0) == -20);
+  CHECK(call_i32(&env, "loopsum", 1, 10, 0) == 55);
+  CHECK(call_i32(&env, "sel", 1, 1, 0) == 11 && call_i32(&env, "sel", 1, 0, 0) == 22);
+  CHECK(call_i32(&env, "early", 1, 9, 0) == 1 && call_i32(&env, "early", 1, 2, 0) == 0);
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ numerics */
+static void test_numerics(void) {
+  env_t env;
+  CHECK(load(&env, NULL,
+             "(module"
+             " (func (export \"div\") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))"
+             " (func (export \"rem\") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))"
+             " (func (export \"divk\") (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))"
+             " (func (export \"remk\") (param i32) (result i32) (i32.rem_s (local.get 0) (i32.const -1)))"
+             " (func (export \"trunc\") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))"
+             " (func (export \"sat\") (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))"
+             " (func (export \"min\") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))"
+             " (func (export \"nearest\") (param f32) (result f32) (f32.nearest (local.get 0)))"
+             " (func (export \"floor\") (param f32) (result f32) (f32.floor (local.get 0)))"
+             " (func (export \"rotl\") (param i64 i64) (result i64) (i64.rotl (local.get 0) (local.get 1)))"
+             ")",
+             NULL, 0));
+  CHECK(call_i32(&env, "div", 2, 7, 2) == 3);
+  weld_val_t a[2], r[1];
+  a[0] = weld_val_i32(1);
+  a[1] = weld_val_i32(0);
+  CHECK(call(&env, "div", a, 2, r, 1) == 1 && g_trap_code == WELD_TRAP_INTEGER_DIVIDE_BY_ZERO);
+  a[0] = weld_val_i32(INT32_MIN);
+  a[1] = weld_val_i32(-1);
+  CHECK(call(&env, "div", a, 2, r, 1) == 1 && g_trap_code == WELD_TRAP_INTEGER_OVERFLOW);
+  CHECK(call(&env, "rem", a, 2, r, 1) == 0 && r[0].of.i32 == 0);
+  CHECK(call(&env, "divk", a, 1, r, 1) == 1 && g_trap_code == WELD_TRAP_INTEGER_OVERFLOW);
+  CHECK(call(&env, "remk", a, 1, r, 1) == 0 && r[0].of.i32 == 0);
+  a[0] = weld_val_f32(NAN);
+  CHECK(call(&env, "trunc", a, 1, r, 1) == 1 && g_trap_code == WELD_TRAP_INVALID_CONVERSION);
+  a[0] = weld_val_f32(3e9f);
+  CHECK(call(&env, "trunc", a, 1, r, 1) == 1 && g_trap_code == WELD_TRAP_INTEGER_OVERFLOW);
+  CHECK(call(&env, "sat", a, 1, r, 1) == 0 && r[0].of.i32 == INT32_MAX);
+  a[0] = weld_val_f32(-2147483648.0f);
+  CHECK(call(&env, "trunc", a, 1, r, 1) == 0 && r[0].of.i32 == INT32_MIN);
+  a[0] = weld_val_f64(0.0);
+  a[1] = weld_val_f64(-0.0);
+  CHECK(call(&env, "min", a, 2, r, 1) == 0 && signbit(r[0].of.f64));
+  a[0] = weld_val_f32(2.5f);
+  CHECK(call(&env, "nearest", a, 1, r, 1) == 0 && r[0].of.f32 == 2.0f);
+  a[0] = weld_val_f32(-3.5f);
+  CHECK(call(&env, "nearest", a, 1, r, 1) == 0 && r[0].of.f32 == -4.0f);
+  /* floor of a signalling NaN returns a quiet NaN (regression: libm passed it through) */
+  a[0].kind = WELD_F32;
+  a[0].of.f32_bits = 0x7fa00000u;
+  CHECK(call(&env, "floor", a, 1, r, 1) == 0 && (r[0].of.f32_bits & 0x7fc00000u) == 0x7fc00000u);
+  a[0] = weld_val_i64(0x8000000000000001ll);
+  a[1] = weld_val_i64(65);
+  CHECK(call(&env, "rotl", a, 2, r, 1) == 0 && r[0].of.i64 == 3);
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ traps */
+static void test_traps(void) {
+  env_t env;
+  CHECK(load(&env, NULL,
+             "(module (memory 1) (table 2 funcref) (elem (i32.const 0) $f)"
+             " (type $t (func (result i32))) (type $u (func (param i32) (result i32)))"
+             " (func $f (result i32) (i32.const 1))"
+             " (func $boom (export \"boom\") unreachable)"
+             " (func (export \"ci\") (param i32) (result i32) (call_indirect (type $t) (local.get 0)))"
+             " (func (export \"ci_bad\") (result i32) (call_indirect (type $u) (i32.const 0) (i32.const 0)))"
+             " (func (export \"oob\") (param i32) (result i32) (i32.load (local.get 0)))"
+             " (func (export \"oob64\") (param i32) (i64.store (local.get 0) (i64.const -1)))"
+             " (func (export \"peek\") (param i32) (result i32) (i32.load8_u (local.get 0)))"
+             " (func (export \"fill\") (param i32 i32) (memory.fill (local.get 0) (i32.const 7) (local.get 1)))"
+             " (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))"
+             ")",
+             NULL, 0));
+  CHECK(traps(&env, "boom", 0, 0, WELD_TRAP_UNREACHABLE));
+  CHECK(strstr(g_trap_msg, "boom") != NULL); /* the name section's function name */
+  CHECK(call_i32(&env, "ci", 1, 0, 0) == 1);
+  CHECK(traps(&env, "ci", 1, 1, WELD_TRAP_UNINITIALIZED_ELEMENT));
+  CHECK(traps(&env, "ci", 1, 2, WELD_TRAP_TABLE_OUT_OF_BOUNDS));
+  CHECK(traps(&env, "ci_bad", 0, 0, WELD_TRAP_INDIRECT_CALL_TYPE));
+  /* guard pages: faults become traps, at the edge and far beyond */
+  CHECK(call_i32(&env, "oob", 1, 65532, 0) == 0);
+  CHECK(traps(&env, "oob", 1, 65533, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  CHECK(traps(&env, "oob", 1, -1, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  CHECK(traps(&env, "oob64", 1, 65532, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  CHECK(call_i32(&env, "peek", 1, 65532, 0) == 0); /* the faulting store wrote nothing */
+  /* bulk operations check before writing anything */
+  weld_val_t a[2] = {weld_val_i32(65530), weld_val_i32(10)}, r[1];
+  CHECK(call(&env, "fill", a, 2, r, 0) == 1 && g_trap_code == WELD_TRAP_MEMORY_OUT_OF_BOUNDS);
+  CHECK(call_i32(&env, "peek", 1, 65530, 0) == 0);
+  /* after growing, the same address works; the engine keeps running after traps */
+  CHECK(call_i32(&env, "grow", 1, 1, 0) == 1);
+  CHECK(call_i32(&env, "oob", 1, 65533, 0) == 0);
+  CHECK(traps(&env, "oob", 1, 131069, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ stack exhaustion */
+static void test_stack(void) {
+  env_t env;
+  const char *wat = "(module"
+                    " (func $r (export \"rec\") (param i32) (result i32)"
+                    "   (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))"
+                    "     (else (i32.add (i32.const 1) (call $r (i32.sub (local.get 0) (i32.const 1)))))))"
+                    " (func $inf (export \"inf\") (call $inf))"
+                    " (func $big (export \"big\") (param i64 i64 i64 i64 i64 i64 i64 i64)"
+                    "   (local v128 v128 v128 v128 v128 v128 v128 v128) (call $big (local.get 0) (local.get 1)"
+                    "   (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6) (local.get 7))))";
+  CHECK(load(&env, NULL, wat, NULL, 0));
+  CHECK(call_i32(&env, "rec", 1, 50000, 0) == 50000);
+  CHECK(traps(&env, "inf", 0, 0, WELD_TRAP_STACK_EXHAUSTED));
+  weld_val_t a[8];
+  for (int i = 0; i < 8; i++) a[i] = weld_val_i64(i);
+  CHECK(call(&env, "big", a, 8, NULL, 0) == 1 && g_trap_code == WELD_TRAP_STACK_EXHAUSTED);
+  CHECK(call_i32(&env, "rec", 1, 10, 0) == 10); /* usable after exhaustion */
+  unload(&env);
+  /* a small value stack runs out before the frame limit */
+  weld_config_t cfg = {0};
+  cfg.value_stack_slots = 1000;
+  CHECK(load(&env, &cfg, wat, NULL, 0));
+  CHECK(call_i32(&env, "rec", 1, 100, 0) == 100);
+  CHECK(traps(&env, "rec", 1, 5000, WELD_TRAP_STACK_EXHAUSTED));
+  unload(&env);
+  cfg.value_stack_slots = 0;
+  cfg.max_call_depth = 100;
+  CHECK(load(&env, &cfg, wat, NULL, 0));
+  CHECK(call_i32(&env, "rec", 1, 90, 0) == 90);
+  CHECK(traps(&env, "rec", 1, 200, WELD_TRAP_STACK_EXHAUSTED));
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ host functions */
+typedef struct {
+  env_t *env;
+  int depth, max_depth, calls;
+} reenter_t;
+
+/* host "down"(n): calls the guest's "down"(n - 1) when n > 0, returns n * 2 + inner */
+static weld_trap_t *host_down(void *envp, weld_caller_t *caller, const weld_val_t *args, size_t nargs,
+                              weld_val_t *results, size_t nresults) {
+  (void)nargs;
+  (void)nresults;
+  reenter_t *r = envp;
+  r->calls++;
+  r->depth++;
+  if (r->depth > r->max_depth) r->max_depth = r->depth;
+  int32_t n = args[0].of.i32;
+  int32_t inner = 0;
+  weld_trap_t *trap = NULL;
+  if (n > 0) {
+    weld_extern_t ex;
+    if (!weld_caller_export(caller, "down", &ex)) {
+      r->depth--;
+      return weld_trap_new(WELD_TRAP_HOST, "no export down");
+    }
+    weld_val_t a = weld_val_i32(n - 1), res;
+    res.kind = WELD_I32;
+    weld_error_t *err = weld_func_call(weld_caller_store(caller), ex.of.func, &a, 1, &res, 1, &trap);
+    if (err) {
+      weld_error_delete(err);
+      r->depth--;
+      return weld_trap_new(WELD_TRAP_HOST, "call failed");
+    }
+    if (trap) {
+      r->depth--;
+      return trap; /* propagate */
+    }
+    inner = res.of.i32;
+  }
+  results[0] = weld_val_i32(n * 2 + inner);
+  r->depth--;
+  return NULL;
+}
+
+static weld_trap_t *host_fault(void *envp, weld_caller_t *caller, const weld_val_t *args, size_t nargs,
+                               weld_val_t *results, size_t nresults) {
+  (void)envp;
+  (void)args;
+  (void)nargs;
+  (void)results;
+  (void)nresults;
+  /* a guest call that faults on a guard page inside a host call: the inner entry traps,
+   * the outer one keeps running */
+  weld_extern_t ex;
+  if (!weld_caller_export(caller, "oob", &ex)) return weld_trap_new(WELD_TRAP_HOST, "no oob");
+  weld_trap_t *trap = NULL;
+  weld_val_t a = weld_val_i32(-1), res;
+  res.kind = WELD_I32;
+  weld_error_t *err = weld_func_call(weld_caller_store(caller), ex.of.func, &a, 1, &res, 1, &trap);
+  if (err) {
+    weld_error_delete(err);
+    return weld_trap_new(WELD_TRAP_HOST, "error");
+  }
+  int ok = trap && weld_trap_code(trap) == WELD_TRAP_MEMORY_OUT_OF_BOUNDS;
+  if (trap) weld_trap_delete(trap);
+  results[0] = weld_val_i32(ok ? 77 : -1);
+  return NULL;
+}
+
+static void test_host(void) {
+  env_t env;
+  memset(&env, 0, sizeof env);
+  env.engine = weld_engine_new(NULL);
+  env.store = weld_store_new(env.engine);
+  reenter_t r = {&env, 0, 0, 0};
+  weld_valkind_t i32 = WELD_I32;
+  weld_functype_t *ft = weld_functype_new(&i32, 1, &i32, 1);
+  weld_extern_t imps[2];
+  imps[0].kind = WELD_EXTERN_FUNC;
+  imps[0].of.func = weld_func_new(env.store, ft, host_down, &r, NULL);
+  weld_functype_t *ft0 = weld_functype_new(NULL, 0, &i32, 1);
+  imps[1].kind = WELD_EXTERN_FUNC;
+  imps[1].of.func = weld_func_new(env.store, ft0, host_fault, NULL, NULL);
+  weld_functype_delete(ft);
+  weld_functype_delete(ft0);
+  CHECK(load_in(&env,
+                "(module (import \"h\" \"down\" (func $down (param i32) (result i32)))"
+                " (import \"h\" \"fault\" (func $fault (result i32)))"
+                " (memory 1)"
+                " (func (export \"down\") (param i32) (result i32)"
+                "   (i32.add (i32.const 1000) (call $down (local.get 0))))"
+                " (func (export \"oob\") (param i32) (result i32) (i32.load (local.get 0)))"
+                " (func (export \"fault\") (result i32) (i32.add (call $fault) (i32.load (i32.const 0)))))",
+                imps, 2));
+  /* down(n) = 1000 + host(n) = 1000 + 2n + down(n-1) */
+  CHECK(call_i32(&env, "down", 1, 3, 0) == 4000 + 2 * (3 + 2 + 1));
+  CHECK(r.max_depth == 4);
+  /* the nesting cap stops unbounded host <-> wasm recursion with a trap */
+  r.max_depth = 0;
+  CHECK(traps(&env, "down", 1, 100000, WELD_TRAP_STACK_EXHAUSTED));
+  CHECK(r.depth == 0 && r.max_depth >= 100 && r.max_depth <= 1000);
+  CHECK(call_i32(&env, "down", 1, 1, 0) == 2000 + 2);
+  CHECK(call_i32(&env, "fault", 0, 0, 0) == 77);
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ fuel and interrupts */
+static void *interrupter(void *arg) {
+  usleep(50000);
+  weld_store_interrupt(arg);
+  return NULL;
+}
+
+static void test_fuel_interrupt(void) {
+  env_t env;
+  CHECK(load(&env, NULL,
+             "(module (func (export \"spin\") (loop (br 0)))"
+             " (func (export \"spin_if\") (param i32) (loop (br_if 0 (local.get 0))))"
+             " (func $r (export \"rec\") (call $r))"
+             " (func (export \"count\") (param i32) (result i32) (local i32)"
+             "   (loop $l (br_if $l (i32.lt_u (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))"
+             "   (local.get 1)))",
+             NULL, 0));
+  pthread_t th;
+  pthread_create(&th, NULL, interrupter, env.store);
+  CHECK(traps(&env, "spin", 0, 0, WELD_TRAP_INTERRUPT));
+  pthread_join(th, NULL);
+  CHECK(traps(&env, "spin_if", 1, 1, WELD_TRAP_INTERRUPT)); /* still pending */
+  weld_store_clear_interrupt(env.store);
+  CHECK(call_i32(&env, "count", 1, 10, 0) == 10);
+  weld_store_set_fuel(env.store, 1000);
+  CHECK(traps(&env, "spin", 0, 0, WELD_TRAP_OUT_OF_FUEL));
+  weld_store_set_fuel(env.store, 1000);
+  CHECK(traps(&env, "rec", 0, 0, WELD_TRAP_OUT_OF_FUEL));
+  weld_store_set_fuel(env.store, 1000);
+  CHECK(call_i32(&env, "count", 1, 500, 0) == 500);
+  CHECK(weld_store_get_fuel(env.store) < 1000 && weld_store_get_fuel(env.store) >= 400);
+  weld_store_disable_fuel(env.store);
+  CHECK(call_i32(&env, "count", 1, 5000, 0) == 5000);
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ validation errors */
+static void expect_invalid(const char *wat, const char *sub) {
+  weld_engine_t *e = weld_engine_new(NULL);
+  weld_module_t *m = NULL;
+  weld_error_t *err = compile_wat(e, wat, &m);
+  bool ok = err && strstr(weld_error_message(err), sub) && weld_error_offset(err) != (size_t)-1;
+  if (!ok) fprintf(stderr, "expected \"%s\", got %s\n", sub, err ? weld_error_message(err) : "success");
+  CHECK(ok);
+  if (err) weld_error_delete(err);
+  if (m) weld_module_delete(m);
+  weld_engine_delete(e);
+}
+
+static void test_validation(void) {
+  expect_invalid("(module (func (result i32) (f64.const 1)))", "type mismatch: expected i32 but found f64");
+  expect_invalid("(module (func (local.get 5)))", "unknown local 5");
+  expect_invalid("(module (func (drop (i32.add (i32.const 1)))))", "type mismatch");
+  expect_invalid("(module (memory 1) (func (drop (i32.load align=8 (i32.const 0)))))",
+                 "alignment must not be larger than natural");
+  expect_invalid("(module (func (drop (i32.load (i32.const 0)))))", "unknown memory 0");
+  expect_invalid("(module (func (br 1)))", "unknown label");
+  expect_invalid("(module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1))))", "global is immutable");
+  expect_invalid("(module (func $f (drop (ref.func $f))))", "undeclared function reference");
+  expect_invalid("(module (func (select (ref.null func) (ref.null func) (i32.const 1)) drop))", "type mismatch");
+  expect_invalid("(module (func (block (result i32) (i32.const 1) (i32.const 2))))", "type mismatch");
+  expect_invalid("(module (func (i8x16.extract_lane_s 16 (v128.const i64x2 0 0)) drop))", "invalid lane index");
+  expect_invalid("(module (func (if (result i32) (i32.const 1) (then (i32.const 1)))))", "type mismatch");
+  /* unreachable code is still type-checked (after br_if the label types are concrete) */
+  expect_invalid("(module (func (result f32) (block (result i32) unreachable br_if 0 f32.neg)))", "type mismatch");
+}
+
+int main(void) {
+  test_code_shape();
+  test_forwarding();
+  test_control();
+  test_numerics();
+  test_traps();
+  test_stack();
+  test_host();
+  test_fuel_interrupt();
+  test_validation();
+  printf("%d passed, %d failed\n", g_pass, g_fail);
+  return g_fail ? 1 : 0;
+}
