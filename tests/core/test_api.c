@@ -200,7 +200,7 @@ static void test_engine_store(void) {
   weld_store_clear_interrupt(s);
   weld_store_delete(s);
   weld_engine_delete(e);
-  weld_config_t cfg = {1024, 50, true};
+  weld_config_t cfg = {.value_stack_slots = 1024, .max_call_depth = 50, .bounds_checks = true};
   e = weld_engine_new(&cfg);
   CHECK(e != NULL);
   weld_engine_delete(e);
@@ -564,7 +564,7 @@ static void test_memory(void) {
   weld_store_delete(s);
 
   /* Explicit bounds-check engines work the same way through the API. */
-  weld_config_t cfg = {0, 0, true};
+  weld_config_t cfg = {.bounds_checks = true};
   weld_engine_t *e2 = weld_engine_new(&cfg);
   s = weld_store_new(e2);
   OK(weld_memory_new(s, (weld_limits_t){1, 0, false}, &mem));
@@ -625,7 +625,7 @@ static void build_memory_module(B *mp) {
 }
 
 static void test_memory_wasm(bool bounds_checks) {
-  weld_config_t cfg = {0, 0, bounds_checks};
+  weld_config_t cfg = {.bounds_checks = bounds_checks};
   weld_engine_t *e = weld_engine_new(&cfg);
   B m = {0};
   build_memory_module(&m);
