@@ -211,7 +211,7 @@ static void test_guarded_memory(void) {
   weld_engine_delete(e);
 
   /* Explicit bounds checks: not guarded, reservation is just the maximum, base is stable. */
-  weld_config_t cfg = {0, 0, true};
+  weld_config_t cfg = {.bounds_checks = true};
   e = weld_engine_new(&cfg);
   s = weld_store_new(e);
   mt.limits = (core_limits_t){0, 2, true};
