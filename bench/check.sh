@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 [[ "$BUILD" = /* ]] || BUILD=$PWD/$BUILD
 OUT=$BUILD/bench
 CC=${CC:-cc}
-mkdir -p "$OUT/native"
+mkdir -p "$OUT/check-native"
 
 names=()
 while read -r name _ quick _; do
@@ -29,7 +29,7 @@ fi
 pass=0 fail=0
 for entry in "${names[@]}"; do
   p=${entry%%:*} n=${entry#*:}
-  exe=$OUT/native/$p
+  exe=$OUT/check-native/$p
   if [[ ! -x "$exe" || bench/src/$p.c -nt "$exe" || bench/src/bench.h -nt "$exe" ]]; then
     "$CC" -O2 -std=c11 -Ibench/src bench/src/$p.c bench/runners/native_main.c -lm -o "$exe" || {
       echo "$p: FAILED: $CC could not build the native reference"; fail=$((fail + 1)); continue; }

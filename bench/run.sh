@@ -199,13 +199,16 @@ tsv=$OUT/results.tsv
 {
   printf 'program\tn\tweld\tnative\tnode\twasm2c\tchecksum\tstatus\n'
   for p in "${names[@]}"; do
-    ref= status=ok
+    ref= status=ok failed=
     for e in "${ENGINES[@]}"; do
       ((ON[$e])) || continue
-      [[ -n "${ERR[$e,$p]:-}" ]] && { status="$e failed"; continue; }
+      [[ -n "${ERR[$e,$p]:-}" ]] && { failed+="${failed:+,}$e"; continue; }
       [[ -z "$ref" ]] && ref=${S[$e,$p]}
       [[ "${S[$e,$p]}" != "$ref" ]] && status="MISMATCH"
     done
+    if [[ -n "$failed" ]]; then
+      if [[ "$status" == ok ]]; then status="failed:$failed"; else status+=" failed:$failed"; fi
+    fi
     printf '%s\t%s' "$p" "${N[$p]}"
     for e in "${ENGINES[@]}"; do
       if ((ON[$e])) && [[ -z "${ERR[$e,$p]:-}" ]]; then printf '\t%s' "${T[$e,$p]}"; else printf '\t-'; fi
@@ -249,7 +252,8 @@ if ((ON[weld])); then
     read -r wv wc _ <<<"$res"
     vline+=" weld $wv MB/s (decode+validate+compile: $wc MB/s)"
   else
-    vline+=" weld FAILED: $(head -c 300 "$OUT/last.err" | tr '\n' ' ')"; bad=1
+    msg=$(head -c 300 "$OUT/last.err" | tr '\n' ' ')
+    vline+=" weld FAILED: ${msg:-exited without a result (crash or timeout after ${TIMEOUT}s)}"; bad=1
   fi
 else
   vline+=" weld left out"

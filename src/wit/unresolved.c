@@ -411,7 +411,7 @@ static bool populate_ast_items(R *r, uint32_t **iface_order, size_t *n_iface, ui
     TRY(wit_for_each_path(d, order_dep_cb, &c));
   }
   if (r->a->oom) return oom(r);
-  uint32_t *ord;
+  uint32_t *ord = NULL;
   TRY(toposort(r, "interface or world", &order, &ord));
 
   /* Allocate interfaces and worlds in that order. */
@@ -513,7 +513,7 @@ static bool foreign_types_cb(void *ud, const wit_id_t *iface, const wit_attrs_t 
   if (!names) return true;
   weld_wit_stability_t st;
   TRY(stability(r, attrs, &st));
-  uint32_t item, id;
+  uint32_t item = 0, id = 0;
   TRY(resolve_path(r, path, &item));
   TRY(extract_iface(r, item, &path->id, &id));
   if (!r->iface_foreign.data[id]) return true;
@@ -551,7 +551,7 @@ static bool resolve_type_name(R *r, const wit_id_t *name, uint32_t *id) {
 }
 
 static bool validate_resource(R *r, const wit_id_t *name, uint32_t *out) {
-  uint32_t id;
+  uint32_t id = 0;
   TRY(resolve_type_name(r, name, &id));
   uint32_t cur = id;
   for (size_t guard = 0; guard <= r->u->types.len; guard++) {
@@ -597,7 +597,7 @@ static bool resolve_type_def(R *r, const wit_ast_type_t *t, const weld_wit_stabi
   };
   switch (t->kind) {
   case WTY_NAME: {
-    uint32_t id;
+    uint32_t id = 0;
     TRY(resolve_type_name(r, &t->name, &id));
     td->a = wit_ty_id(id);
     return true;
@@ -622,7 +622,7 @@ static bool resolve_type_def(R *r, const wit_ast_type_t *t, const weld_wit_stabi
     return resolve_type(r, t->a, st, &td->a);
   case WTY_OWN:
   case WTY_BORROW: {
-    uint32_t id;
+    uint32_t id = 0;
     TRY(validate_resource(r, &t->name, &id));
     td->kind = t->kind == WTY_OWN ? WELD_WIT_KIND_OWN : WELD_WIT_KIND_BORROW;
     td->a = wit_ty_id(id);
@@ -797,7 +797,7 @@ typedef struct titem {
 typedef struct { titem_t *data; size_t len, cap; } titems_t;
 
 static bool resolve_use(R *r, uint32_t owner_kind, uint32_t owner, const wit_ast_use_t *u) {
-  uint32_t item, from;
+  uint32_t item = 0, from = 0;
   TRY(resolve_path(r, &u->from, &item));
   TRY(extract_iface(r, item, &u->from.id, &from));
   weld_wit_stability_t st;
@@ -851,7 +851,7 @@ static bool resolve_types(R *r, uint32_t owner_kind, uint32_t owner, const titem
       }
     }
   }
-  uint32_t *order;
+  uint32_t *order = NULL;
   TRY(toposort(r, "type", &deps, &order));
   for (size_t k = 0; k < deps.len; k++) {
     const wit_ast_typedef_t *d = defs.data[order[k]];
@@ -1061,7 +1061,7 @@ static bool resolve_world(R *r, uint32_t wid, const wit_ast_world_t *w) {
     wit_include_t inc;
     memset(&inc, 0, sizeof inc);
     TRY(stability(r, &it->attrs, &inc.stability));
-    uint32_t item;
+    uint32_t item = 0;
     TRY(resolve_path(r, &it->inc, &item));
     TRY(extract_world(r, item, &it->inc.id, &inc.world));
     inc.names.data = it->inc_names.data;
@@ -1122,7 +1122,7 @@ static bool resolve_world(R *r, uint32_t wid, const wit_ast_world_t *w) {
     case WIT_EK_PATH:
     case WIT_EK_LABELED: {
       TRY(stability(r, &it->attrs, &item.stability));
-      uint32_t v, id;
+      uint32_t v = 0, id = 0;
       TRY(resolve_path(r, &e->path, &v));
       TRY(extract_iface(r, v, &e->path.id, &id));
       item.kind = WELD_WIT_ITEM_INTERFACE;
@@ -1199,8 +1199,8 @@ weld_error_t *wit_unresolved_build(wit_arena_t *a, const wit_srcmap_t *sm, wit_a
   if (r.err) return r.err;
   out->n_foreign_ifaces = out->interfaces.len;
   out->n_foreign_worlds = out->worlds.len;
-  uint32_t *iface_order, *world_order;
-  size_t ni, nw;
+  uint32_t *iface_order = NULL, *world_order = NULL;
+  size_t ni = 0, nw = 0;
   if (!populate_ast_items(&r, &iface_order, &ni, &world_order, &nw)) return r.err ? r.err : base_error_oom();
   for (size_t f = 0; f < nfiles && !r.err; f++) {
     r.cur = f;
