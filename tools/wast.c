@@ -31,7 +31,34 @@ typedef struct options {
   bool verbose, fork;
   uint32_t timeout_ms;
   uint64_t fuel;
+  weld_config_t config;
 } options_t;
+
+/* Names of the optional features of weld/engine.h for --disable. */
+static const struct {
+  const char *name;
+  uint32_t bit;
+} features[] = {{"multi-memory", WELD_FEATURE_MULTI_MEMORY}};
+
+/* "a,b,c" -> bits; false on an unknown name. */
+static bool parse_features(const char *list, uint32_t *bits) {
+  while (*list) {
+    size_t n = strcspn(list, ",");
+    bool found = false;
+    for (size_t i = 0; i < sizeof features / sizeof features[0]; i++)
+      if (strlen(features[i].name) == n && !strncmp(features[i].name, list, n)) {
+        *bits |= features[i].bit;
+        found = true;
+      }
+    if (!found) {
+      fprintf(stderr, "weld wast: unknown feature '%.*s'\n", (int)n, list);
+      return false;
+    }
+    list += n;
+    if (*list) list++;
+  }
+  return true;
+}
 
 typedef struct file_report {
   const char *path;
@@ -85,6 +112,7 @@ static text_wast_options_t run_options(const options_t *opt) {
   memset(&o, 0, sizeof o);
   o.timeout_ms = opt->timeout_ms;
   o.fuel = opt->fuel;
+  o.config = &opt->config;
   return o;
 }
 
@@ -402,18 +430,22 @@ static void run_forked(file_report_t *f, const uint8_t *src, size_t len) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: weld wast [-v] [--timeout SECONDS] [--fuel N] [--no-fork] FILE...\n"
+          "usage: weld wast [-v] [--timeout SECONDS] [--fuel N] [--disable FEATURES] [--no-fork] FILE...\n"
           "  runs WebAssembly spec test scripts (.wast)\n"
           "  -v             print every assertion, not only failures\n"
           "  --timeout S    interrupt an action or instantiation after S seconds (default 10, 0 = never);\n"
           "                 a script process silent for 3*S+2 seconds is killed\n"
           "  --fuel N       also bound every action by N units of fuel (default: off)\n"
+          "  --disable F,.. reject modules using these optional features (multi-memory)\n"
           "  --no-fork      run in this process (no crash isolation; for debuggers)\n");
   return 2;
 }
 
 int cmd_wast(int argc, char **argv) {
-  options_t opt = {false, true, 10000, 0};
+  options_t opt;
+  memset(&opt, 0, sizeof opt);
+  opt.fork = true;
+  opt.timeout_ms = 10000;
   int nfiles = 0;
   char **files = calloc((size_t)argc, sizeof *files);
   if (!files) return 1;
@@ -421,6 +453,12 @@ int cmd_wast(int argc, char **argv) {
     const char *a = argv[i];
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) opt.verbose = true;
     else if (!strcmp(a, "--no-fork")) opt.fork = false;
+    else if (!strcmp(a, "--disable") && i + 1 < argc) {
+      if (!parse_features(argv[++i], &opt.config.disabled_features)) {
+        free(files);
+        return usage();
+      }
+    }
     else if ((!strcmp(a, "--timeout") || !strcmp(a, "--fuel")) && i + 1 < argc) {
       char *end;
       errno = 0;
@@ -451,7 +489,7 @@ int cmd_wast(int argc, char **argv) {
     test_fault.kind = fault[0];
     test_fault.line = (uint32_t)strtoul(strchr(fault, ':') + 1, NULL, 10);
   }
-  weld_engine_t *engine = opt.fork ? NULL : weld_engine_new(NULL);
+  weld_engine_t *engine = opt.fork ? NULL : weld_engine_new(&opt.config);
   uint64_t passed = 0, failed = 0, skipped = 0;
   for (int i = 0; i < nfiles; i++) {
     file_report_t f;

@@ -95,6 +95,12 @@ typedef struct comp {
   uint32_t fresh_slot;
   ccond_t fresh_cond;
   bool fresh_has_cond;
+  /* the last two emitted instructions (for superinstructions) and the last label */
+  struct {
+    size_t pos, end;
+    int xop;
+  } hist[2];
+  size_t label_at;
 } comp_t;
 
 static const uint8_t k_vts[] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF, VT_EXTERNREF};
@@ -175,7 +181,27 @@ static void *emit_raw(comp_t *c, core_xop_t op, size_t size, size_t *pos) {
   *pos = c->len;
   c->len += size;
   c->fresh_end = NO_POS;
+  c->hist[1] = c->hist[0];
+  c->hist[0].pos = *pos;
+  c->hist[0].end = c->len;
+  c->hist[0].xop = (int)op;
   return p;
+}
+
+/* The last instruction, if control can only reach the current position through it (it
+ * ends here and no label was placed here); NULL otherwise. */
+static void *last_ins(comp_t *c, int xop) {
+  if (!live(c) || c->hist[0].end != c->len || c->hist[0].pos == NO_POS || c->label_at == c->len ||
+      c->hist[0].xop != xop)
+    return NULL;
+  return c->code + c->hist[0].pos;
+}
+/* Removes the last instruction (it is being fused into the next one). */
+static void drop_last(comp_t *c) {
+  c->len = c->hist[0].pos;
+  c->hist[0] = c->hist[1];
+  c->hist[1].pos = c->hist[1].end = NO_POS;
+  c->fresh_end = NO_POS;
 }
 static size_t emit_i0(comp_t *c, core_xop_t op) {
   size_t pos;
@@ -201,6 +227,13 @@ static size_t emit_i2k(comp_t *c, core_xop_t op, uint32_t a, uint32_t b, uint64_
   return pos;
 }
 
+static size_t emit_i4k(comp_t *c, core_xop_t op, uint32_t a, uint32_t b, uint32_t cc, uint32_t d, uint64_t k) {
+  size_t pos;
+  core_i4k_t *i = emit_raw(c, op, sizeof *i, &pos);
+  if (i) i->a = a, i->b = b, i->c = cc, i->d = d, i->k = k;
+  return pos;
+}
+
 /* Marks the instruction at pos as the producer of `slot` (destination field at dst). */
 static void set_fresh(comp_t *c, size_t pos, size_t dst_field_off, uint32_t slot) {
   if (pos == NO_POS) return;
@@ -217,6 +250,7 @@ static bool is_fresh(const comp_t *c, const centry_t *e) {
 /* A branch target was placed at the current position. */
 static size_t place_label(comp_t *c) {
   c->fresh_end = NO_POS;
+  c->label_at = c->len;
   return c->len;
 }
 static void patch_at(comp_t *c, size_t instr, size_t field, size_t target) {
@@ -238,6 +272,15 @@ static void resolve_patches(comp_t *c, cframe_t *f, size_t target) {
 
 static void emit_move(comp_t *c, uint8_t type, uint32_t dst, uint32_t src) {
   if (dst == src) return;
+  core_i2_t *prev = type == VT_V128 ? NULL : last_ins(c, XOP_MOV);
+  if (prev) {
+    /* two moves in a row become one MOV_MOV (same order: first, then second) */
+    uint32_t d1 = prev->a, s1 = prev->b;
+    drop_last(c);
+    size_t pos = emit_i4(c, XOP_MOV_MOV, d1, s1, dst, src);
+    set_fresh(c, pos, offsetof(core_i4_t, c), dst);
+    return;
+  }
   size_t pos = emit_i2(c, type == VT_V128 ? XOP_MOV2 : XOP_MOV, dst, src);
   set_fresh(c, pos, offsetof(core_i2_t, a), dst);
 }
@@ -264,13 +307,13 @@ static bool push(comp_t *c, uint8_t type, uint8_t kind, centry_t **out) {
 }
 static bool push_slot(comp_t *c, uint8_t type) { return push(c, type, K_SLOT, NULL); }
 static bool push_const(comp_t *c, uint8_t type, uint64_t k) {
-  centry_t *e;
+  centry_t *e = NULL;
   TRY(push(c, type, K_CONST, &e));
   e->k = k;
   return true;
 }
 static bool push_local(comp_t *c, uint8_t type, uint32_t local) {
-  centry_t *e;
+  centry_t *e = NULL;
   TRY(push(c, type, K_LOCAL, &e));
   e->local = local;
   e->src = c->lslot[local];
@@ -472,16 +515,39 @@ static size_t emit_cond_br(comp_t *c, const ccond_t *cd, bool when_true, bool ba
 /* Turns a popped i32 condition into a ccond, fusing with the comparison that produced it
  * (which is then removed from the code). */
 static void take_cond(comp_t *c, centry_t *e, ccond_t *cd) {
-  if (is_fresh(c, e) && c->fresh_has_cond) {
+  if (is_fresh(c, e) && c->fresh_has_cond && c->hist[0].pos == c->fresh_pos) {
     *cd = c->fresh_cond;
-    c->len = c->fresh_pos;
-    c->fresh_end = NO_POS;
+    drop_last(c);
     return;
   }
   memset(cd, 0, sizeof *cd);
   cd->cmp = -1;
   mat_const(c, e);
   cd->x = src_of(e);
+}
+
+/* A loop back-edge whose condition compares a value just incremented by an i32.add with a
+ * constant: one INCB instruction does both (the add is removed). */
+static bool try_incb(comp_t *c, const ccond_t *cd, size_t target) {
+  if (cd->cmp < 0 || cd->cmp >= 10) return false;
+  core_i2k_t *ad = last_ins(c, XOP_I32_ADD_SI);
+  if (!ad) return false;
+  uint32_t d = ad->a, other;
+  int cmp = cd->cmp;
+  if (cd->x == d) {
+    other = cd->imm ? (uint32_t)cd->k : cd->y;
+  } else if (!cd->imm && cd->y == d) {
+    cmp = mirror_cmp(cmp);
+    other = cd->x;
+  } else {
+    return false;
+  }
+  uint32_t src = ad->b;
+  uint64_t k = (uint32_t)ad->k;
+  drop_last(c);
+  size_t pos = emit_i4k(c, (core_xop_t)(XOP_INCB_I32_EQ_SS + 2 * cmp + (cd->imm ? 1 : 0)), d, src, other, 0, k);
+  if (pos != NO_POS) patch_at(c, pos, pos + offsetof(core_i4k_t, d), target);
+  return true;
 }
 
 /* Moves the top n entries to the slots starting at base (a branch's label values).
@@ -559,6 +625,7 @@ static bool emit_branch(comp_t *c, uint32_t depth) {
 static uint16_t g_bin_xop[OPC__COUNT]; /* XOP_<op>_SS + 1, 0 if none */
 static uint16_t g_fbin_xop[OPC__COUNT];
 static uint16_t g_un_xop[OPC__COUNT];
+static uint16_t g_fimm_xop[OPC__COUNT]; /* XOP_<op>_SI + 1 */
 static int g_tables_ready;
 
 static void init_tables(void) {
@@ -571,6 +638,9 @@ static void init_tables(void) {
 #define X_UN(N) g_un_xop[OPC_##N] = XOP_##N + 1;
   CORE_UNOPS(X_UN)
 #undef X_UN
+#define X_FIMM(N) g_fimm_xop[OPC_##N] = XOP_##N##_SI + 1;
+  CORE_FIMMOPS(X_FIMM)
+#undef X_FIMM
   __atomic_store_n(&g_tables_ready, 1, __ATOMIC_RELEASE);
 }
 
@@ -620,6 +690,11 @@ static bool do_ibinop(comp_t *c, core_op_t op, uint8_t t) {
       y = &a;
       if (ci >= 0) o = cmp_op(mirror_cmp(ci));
     }
+    if (use_imm && x == &a && (o == OPC_I32_SUB || o == OPC_I64_SUB)) {
+      /* x - k == x + (-k) in two's complement: one form for increments and decrements */
+      o = o == OPC_I32_SUB ? OPC_I32_ADD : OPC_I64_ADD;
+      b.k = (uint64_t)0 - b.k;
+    }
     core_xop_t xs = (core_xop_t)(g_bin_xop[o] - 1);
     size_t pos;
     ccond_t cd;
@@ -654,6 +729,24 @@ static bool do_fbinop(comp_t *c, core_op_t op, uint8_t t, uint8_t rt) {
   TRY(pop(c, t, &b));
   TRY(pop(c, t, &a));
   uint32_t dst = c->sp;
+  int fi = g_fimm_xop[op];
+  if (live(c) && fi && (a.kind == K_CONST || b.kind == K_CONST)) {
+    /* a constant operand: the _SI (constant right) or _IS (constant left) form */
+    core_xop_t x = (core_xop_t)(fi - 1);
+    centry_t *v = &a;
+    uint64_t k;
+    if (b.kind == K_CONST) {
+      k = b.k;
+    } else {
+      k = a.k;
+      v = &b;
+      if (op != OPC_F32_ADD && op != OPC_F64_ADD && op != OPC_F32_MUL && op != OPC_F64_MUL) x = (core_xop_t)(x + 1);
+    }
+    mat_const(c, v);
+    size_t pos = emit_i2k(c, x, dst, src_of(v), k);
+    set_fresh(c, pos, offsetof(core_i2k_t, a), dst);
+    return push_slot(c, rt);
+  }
   if (live(c)) {
     mat_const(c, &a);
     mat_const(c, &b);
@@ -735,6 +828,27 @@ static core_xop_t store_xop(core_op_t op) {
   }
 }
 
+/* If the address entry `a` was just computed by an i32.add used only here, removes the add
+ * and returns the superinstruction variant (0: x + imm, 2: x + y) with its operands. */
+static int take_addr_add(comp_t *c, const centry_t *a, uint32_t *x, uint64_t *k) {
+  if (!is_fresh(c, a)) return -1;
+  core_i2k_t *ai = last_ins(c, XOP_I32_ADD_SI);
+  core_i4_t *as = ai ? NULL : last_ins(c, XOP_I32_ADD_SS);
+  if (ai && ai->a == a->slot) {
+    *x = ai->b;
+    *k = (uint32_t)ai->k;
+    drop_last(c);
+    return 0;
+  }
+  if (as && as->a == a->slot) {
+    *x = as->b;
+    *k = as->c;
+    drop_last(c);
+    return 2;
+  }
+  return -1;
+}
+
 static bool do_load(comp_t *c, core_op_t op) {
   uint32_t mem, offset;
   TRY(read_memarg(c, op, &mem, &offset));
@@ -742,6 +856,16 @@ static bool do_load(comp_t *c, core_op_t op) {
   centry_t a;
   TRY(pop(c, VT_I32, &a));
   uint32_t dst = c->sp;
+  int mode = mem_mode(c, mem);
+  uint32_t x;
+  uint64_t k;
+  int v;
+  if (live(c) && mode < 2 && (v = take_addr_add(c, &a, &x, &k)) >= 0) {
+    core_xop_t fx = (core_xop_t)(XOP_I32_LOAD_AI_G + 4 * ((load_xop(op) - XOP_I32_LOAD_G) / 3) + v + mode);
+    size_t pos = emit_i4k(c, fx, dst, x, offset, mem, k);
+    set_fresh(c, pos, offsetof(core_i4k_t, a), dst);
+    return push_slot(c, sig_type(sig[2]));
+  }
   if (live(c)) {
     mat_const(c, &a);
     size_t pos = emit_i4(c, (core_xop_t)(load_xop(op) + mem_mode(c, mem)), dst, src_of(&a), offset, mem);
@@ -756,6 +880,22 @@ static bool do_store(comp_t *c, core_op_t op) {
   centry_t v, a;
   TRY(pop(c, sig_type(sig[1]), &v));
   TRY(pop(c, VT_I32, &a));
+  int mode = mem_mode(c, mem);
+  core_xop_t sx = store_xop(op);
+  if (live(c) && v.kind == K_CONST) {
+    mat_const(c, &a);
+    emit_i4k(c, (core_xop_t)(XOP_STORE8_K_G + 3 * ((sx - XOP_STORE8_G) / 3) + mode), src_of(&a), 0, offset, mem,
+             v.k);
+    return true;
+  }
+  uint32_t x;
+  uint64_t k;
+  int var;
+  if (live(c) && mode < 2 && (var = take_addr_add(c, &a, &x, &k)) >= 0) {
+    core_xop_t fx = (core_xop_t)(XOP_I32_LOAD_AI_G + 4 * ((sx - XOP_I32_LOAD_G) / 3) + var + mode);
+    emit_i4k(c, fx, x, src_of(&v), offset, mem, k);
+    return true;
+  }
   if (live(c)) {
     mat_const(c, &a);
     mat_const(c, &v);
@@ -974,8 +1114,10 @@ static bool compile_op(comp_t *c, bool *done) {
       TRY(emit_branch(c, depth));
       if (pos != NO_POS) patch_at(c, pos, field, place_label(c));
     } else if (L->kind == F_LOOP) {
-      size_t pos = emit_cond_br(c, &cd, true, true, &field);
-      if (pos != NO_POS) patch_at(c, pos, field, L->start);
+      if (!try_incb(c, &cd, L->start)) {
+        size_t pos = emit_cond_br(c, &cd, true, true, &field);
+        if (pos != NO_POS) patch_at(c, pos, field, L->start);
+      }
     } else {
       size_t pos = emit_cond_br(c, &cd, true, false, &field);
       TRY(add_patch(c, L, pos, field));
@@ -1188,7 +1330,7 @@ static bool compile_op(comp_t *c, bool *done) {
   case OPC_I64_STORE32:
     return do_store(c, op);
   case OPC_MEMORY_SIZE: {
-    uint32_t mem;
+    uint32_t mem = 0;
     TRY(rd_memidx_byte(c, &mem));
     TRY(check_mem(c, mem));
     uint32_t dst = c->sp;
@@ -1197,7 +1339,7 @@ static bool compile_op(comp_t *c, bool *done) {
     return push_slot(c, VT_I32);
   }
   case OPC_MEMORY_GROW: {
-    uint32_t mem;
+    uint32_t mem = 0;
     TRY(rd_memidx_byte(c, &mem));
     TRY(check_mem(c, mem));
     TRY(pop(c, VT_I32, &e));
@@ -1270,7 +1412,7 @@ static bool compile_op(comp_t *c, bool *done) {
     return push_slot(c, VT_FUNCREF);
   }
   case OPC_MEMORY_INIT: {
-    uint32_t d, mem, base;
+    uint32_t d = 0, mem = 0, base;
     TRY(rd_u32(c, &d));
     TRY(rd_memidx_byte(c, &mem));
     TRY(check_mem(c, mem));
@@ -1288,7 +1430,7 @@ static bool compile_op(comp_t *c, bool *done) {
     return true;
   }
   case OPC_MEMORY_COPY: {
-    uint32_t dm, sm, base;
+    uint32_t dm = 0, sm = 0, base;
     TRY(rd_memidx_byte(c, &dm));
     TRY(rd_memidx_byte(c, &sm));
     TRY(check_mem(c, dm));
@@ -1299,7 +1441,7 @@ static bool compile_op(comp_t *c, bool *done) {
     return true;
   }
   case OPC_MEMORY_FILL: {
-    uint32_t mem, base;
+    uint32_t mem = 0, base;
     TRY(rd_memidx_byte(c, &mem));
     TRY(check_mem(c, mem));
     static const uint8_t t3[3] = {VT_I32, VT_I32, VT_I32};
@@ -1430,6 +1572,8 @@ static bool compile_func(comp_t *c, uint32_t ci) {
   c->st.len = c->pend.len = c->cs.len = c->patches.len = 0;
   c->len = 0;
   c->fresh_end = NO_POS;
+  c->label_at = NO_POS;
+  c->hist[0].pos = c->hist[0].end = c->hist[1].pos = c->hist[1].end = NO_POS;
   base_reader_init(&c->r, code->body, code->body_len, code->body_offset);
 
   TRY(push_frame(c, F_FUNC, NULL, 0, core_ft_results(ft), ft->nresults));

@@ -119,6 +119,37 @@ static inline bool guard_mismatch(const core_compiled_func_t *cf, const weld_ins
 static const void *const *g_handlers;
 static core_cell_t g_exit_code[1];
 
+#ifdef WELD_INTERP_PROFILE
+/* Development aid (build with -DWELD_INTERP_PROFILE): counts executed handlers and
+ * handler pairs, printed at exit; used to choose superinstructions. */
+#define PROF_N 1024
+static uint64_t g_prof[PROF_N], g_prof_pair[PROF_N][PROF_N];
+static int g_prof_prev = -1;
+static const void *g_prof_keys[4096];
+static int g_prof_vals[4096];
+static void prof_dump(void);
+static void prof_count(const void *h) {
+  size_t k = ((uintptr_t)h >> 2) & 4095;
+  while (g_prof_keys[k] != h) {
+    if (!g_prof_keys[k]) {
+      const void *const *t = core_interp_handlers();
+      int x = 0;
+      while (x < XOP__COUNT && t[x] != h) x++;
+      if (x == XOP__COUNT) return; /* exit stub etc. */
+      g_prof_keys[k] = h;
+      g_prof_vals[k] = x;
+      if (g_prof_prev == -1) atexit(prof_dump);
+      break;
+    }
+    k = (k + 1) & 4095;
+  }
+  int x = g_prof_vals[k];
+  g_prof[x]++;
+  if (g_prof_prev >= 0) g_prof_pair[g_prof_prev][x]++;
+  g_prof_prev = x;
+}
+#endif
+
 /* ------------------------------------------------------------------ the interpreter */
 static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_t *pc, core_slot_t *fp,
                            weld_instance_t *inst) {
@@ -141,6 +172,19 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
 #define X_MISC(N, F) &&L_##N,
       CORE_MISC_XOPS(X_MISC)
 #undef X_MISC
+#define X_MEMA(N) &&L_##N##_AI_G, &&L_##N##_AI_C, &&L_##N##_AS_G, &&L_##N##_AS_C,
+      CORE_LOADS(X_MEMA) CORE_STORES(X_MEMA)
+#undef X_MEMA
+#define X_STK(N) &&L_##N##_K_G, &&L_##N##_K_C, &&L_##N##_K_M,
+      CORE_STORES(X_STK)
+#undef X_STK
+#define X_INCB(N) &&L_INCB_##N##_SS, &&L_INCB_##N##_SI,
+      CORE_ICMPS32(X_INCB)
+#undef X_INCB
+      &&L_MOV_MOV,
+#define X_FIMM(N) &&L_##N##_SI, &&L_##N##_IS,
+      CORE_FIMMOPS(X_FIMM)
+#undef X_FIMM
 #define X_S(N, F) &&L_S_##N,
       CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -163,14 +207,21 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
 
 #define R(x) fp[x]
 #define OPND(F) const F *i = (const F *)(const void *)pc
+#ifdef WELD_INTERP_PROFILE
+#define PROF() prof_count(pc->h)
+#else
+#define PROF() (void)0
+#endif
 #define NEXT(F)                                                                          \
   do {                                                                                   \
     pc = (const core_cell_t *)(const void *)((const char *)pc + sizeof(F));              \
+    PROF();                                                                              \
     goto *pc->h;                                                                         \
   } while (0)
 #define JUMP(off)                                                                        \
   do {                                                                                   \
     pc = (const core_cell_t *)(const void *)((const char *)pc + (int32_t)(off));         \
+    PROF();                                                                              \
     goto *pc->h;                                                                         \
   } while (0)
 #define POLL()                                                                           \
@@ -855,6 +906,121 @@ L_DATA_DROP : {
   NEXT(core_i2_t);
 }
 
+  /* ---------------------------------------------------------------- superinstructions */
+#define H_LOADA(N, T, conv)                                                              \
+  H_LOADA_ONE(N, AI_G, T, conv, EA_G(R(i->b).u32 + (uint32_t)i->k, i->c))                \
+  H_LOADA_ONE(N, AI_C, T, conv, EA_CHECKED(inst->mem0, R(i->b).u32 + (uint32_t)i->k, i->c, sizeof(T))) \
+  H_LOADA_ONE(N, AS_G, T, conv, EA_G(R(i->b).u32 + R((uint32_t)i->k).u32, i->c))        \
+  H_LOADA_ONE(N, AS_C, T, conv,                                                          \
+              EA_CHECKED(inst->mem0, R(i->b).u32 + R((uint32_t)i->k).u32, i->c, sizeof(T)))
+#define H_LOADA_ONE(N, MODE, T, conv, ptr)                                               \
+  L_##N##_##MODE : {                                                                     \
+    OPND(core_i4k_t);                                                                    \
+    const uint8_t *p_ = (ptr);                                                           \
+    T v_;                                                                                \
+    memcpy(&v_, p_, sizeof v_);                                                          \
+    R(i->a).u64 = conv(v_);                                                              \
+    NEXT(core_i4k_t);                                                                    \
+  }
+  H_LOADA(I32_LOAD, uint32_t, CV_U32)
+  H_LOADA(I64_LOAD, uint64_t, CV_U64)
+  H_LOADA(I32_LOAD8_S, int8_t, CV_S8_32)
+  H_LOADA(I32_LOAD8_U, uint8_t, CV_U64)
+  H_LOADA(I32_LOAD16_S, int16_t, CV_S8_32)
+  H_LOADA(I32_LOAD16_U, uint16_t, CV_U64)
+  H_LOADA(I64_LOAD8_S, int8_t, CV_S_64)
+  H_LOADA(I64_LOAD8_U, uint8_t, CV_U64)
+  H_LOADA(I64_LOAD16_S, int16_t, CV_S_64)
+  H_LOADA(I64_LOAD16_U, uint16_t, CV_U64)
+  H_LOADA(I64_LOAD32_S, int32_t, CV_S_64)
+  H_LOADA(I64_LOAD32_U, uint32_t, CV_U64)
+#define H_STOREX_ONE(N, MODE, T, val, ptr)                                               \
+  L_##N##_##MODE : {                                                                     \
+    OPND(core_i4k_t);                                                                    \
+    T v_ = (T)(val);                                                                     \
+    uint8_t *p_ = (ptr);                                                                 \
+    memcpy(p_, &v_, sizeof v_);                                                          \
+    NEXT(core_i4k_t);                                                                    \
+  }
+#define H_STOREX(N, T)                                                                   \
+  H_STOREX_ONE(N, AI_G, T, R(i->b).u64, EA_G(R(i->a).u32 + (uint32_t)i->k, i->c))        \
+  H_STOREX_ONE(N, AI_C, T, R(i->b).u64,                                                  \
+               EA_CHECKED(inst->mem0, R(i->a).u32 + (uint32_t)i->k, i->c, sizeof(T)))   \
+  H_STOREX_ONE(N, AS_G, T, R(i->b).u64, EA_G(R(i->a).u32 + R((uint32_t)i->k).u32, i->c)) \
+  H_STOREX_ONE(N, AS_C, T, R(i->b).u64,                                                  \
+               EA_CHECKED(inst->mem0, R(i->a).u32 + R((uint32_t)i->k).u32, i->c, sizeof(T))) \
+  H_STOREX_ONE(N, K_G, T, i->k, EA_G(R(i->a).u32, i->c))                                 \
+  H_STOREX_ONE(N, K_C, T, i->k, EA_CHECKED(inst->mem0, R(i->a).u32, i->c, sizeof(T)))    \
+  H_STOREX_ONE(N, K_M, T, i->k, EA_CHECKED(inst->mems[i->d], R(i->a).u32, i->c, sizeof(T)))
+  H_STOREX(STORE8, uint8_t)
+  H_STOREX(STORE16, uint16_t)
+  H_STOREX(STORE32, uint32_t)
+  H_STOREX(STORE64, uint64_t)
+
+#define H_INCB(N)                                                                        \
+  L_INCB_##N##_SS : {                                                                    \
+    OPND(core_i4k_t);                                                                    \
+    uint32_t a = R(i->b).u32 + (uint32_t)i->k;                                           \
+    R(i->a).u64 = a;                                                                     \
+    uint32_t b = R(i->c).u32;                                                            \
+    if (SEM_##N(a, b)) {                                                                 \
+      POLL();                                                                            \
+      JUMP(i->d);                                                                        \
+    }                                                                                    \
+    NEXT(core_i4k_t);                                                                    \
+  }                                                                                      \
+  L_INCB_##N##_SI : {                                                                    \
+    OPND(core_i4k_t);                                                                    \
+    uint32_t a = R(i->b).u32 + (uint32_t)i->k;                                           \
+    R(i->a).u64 = a;                                                                     \
+    uint32_t b = i->c;                                                                   \
+    if (SEM_##N(a, b)) {                                                                 \
+      POLL();                                                                            \
+      JUMP(i->d);                                                                        \
+    }                                                                                    \
+    NEXT(core_i4k_t);                                                                    \
+  }
+  CORE_ICMPS32(H_INCB)
+
+L_MOV_MOV : {
+  OPND(core_i4_t);
+  R(i->a) = R(i->b);
+  R(i->c) = R(i->d);
+  NEXT(core_i4_t);
+}
+
+#define H_FIMM(N, T, F, OPR)                                                             \
+  L_##N##_SI : {                                                                         \
+    OPND(core_i2k_t);                                                                    \
+    T a = R(i->b).F, b;                                                                  \
+    uint64_t k_ = i->k;                                                                  \
+    memcpy(&b, &k_, sizeof b);                                                           \
+    core_slot_t s;                                                                       \
+    s.u64 = 0;                                                                           \
+    s.F = a OPR b;                                                                       \
+    R(i->a) = s;                                                                         \
+    NEXT(core_i2k_t);                                                                    \
+  }                                                                                      \
+  L_##N##_IS : {                                                                         \
+    OPND(core_i2k_t);                                                                    \
+    T b = R(i->b).F, a;                                                                  \
+    uint64_t k_ = i->k;                                                                  \
+    memcpy(&a, &k_, sizeof a);                                                           \
+    core_slot_t s;                                                                       \
+    s.u64 = 0;                                                                           \
+    s.F = a OPR b;                                                                       \
+    R(i->a) = s;                                                                         \
+    NEXT(core_i2k_t);                                                                    \
+  }
+  H_FIMM(F32_ADD, float, f32, +)
+  H_FIMM(F32_SUB, float, f32, -)
+  H_FIMM(F32_MUL, float, f32, *)
+  H_FIMM(F32_DIV, float, f32, /)
+  H_FIMM(F64_ADD, double, f64, +)
+  H_FIMM(F64_SUB, double, f64, -)
+  H_FIMM(F64_MUL, double, f64, *)
+  H_FIMM(F64_DIV, double, f64, /)
+
   /* ---------------------------------------------------------------- SIMD */
 #define LDV(s)                                                                           \
   ({                                                                                     \
@@ -916,6 +1082,20 @@ static const struct {
 #define X_MISC(N, F) {#N, sizeof(F)},
     CORE_MISC_XOPS(X_MISC)
 #undef X_MISC
+#define X_MEMA(N) {#N "_AI_G", sizeof(core_i4k_t)}, {#N "_AI_C", sizeof(core_i4k_t)}, \
+                  {#N "_AS_G", sizeof(core_i4k_t)}, {#N "_AS_C", sizeof(core_i4k_t)},
+    CORE_LOADS(X_MEMA) CORE_STORES(X_MEMA)
+#undef X_MEMA
+#define X_STK(N) {#N "_K_G", sizeof(core_i4k_t)}, {#N "_K_C", sizeof(core_i4k_t)}, {#N "_K_M", sizeof(core_i4k_t)},
+    CORE_STORES(X_STK)
+#undef X_STK
+#define X_INCB(N) {"INCB_" #N "_SS", sizeof(core_i4k_t)}, {"INCB_" #N "_SI", sizeof(core_i4k_t)},
+    CORE_ICMPS32(X_INCB)
+#undef X_INCB
+    {"MOV_MOV", sizeof(core_i4_t)},
+#define X_FIMM(N) {#N "_SI", sizeof(core_i2k_t)}, {#N "_IS", sizeof(core_i2k_t)},
+    CORE_FIMMOPS(X_FIMM)
+#undef X_FIMM
 #define X_S(N, F) {#N, sizeof(F)},
     CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -956,6 +1136,33 @@ static const struct {
     CORE_SIMD_MAP(X_M)
 #undef X_M
 };
+
+#ifdef WELD_INTERP_PROFILE
+static void prof_dump(void) {
+  uint64_t total = 0;
+  for (int i = 0; i < XOP__COUNT; i++) total += g_prof[i];
+  fprintf(stderr, "== handler profile: %llu dispatches\n", (unsigned long long)total);
+  for (int n = 0; n < 40; n++) {
+    int best = -1;
+    for (int i = 0; i < XOP__COUNT; i++)
+      if (g_prof[i] && (best < 0 || g_prof[i] > g_prof[best])) best = i;
+    if (best < 0) break;
+    fprintf(stderr, "%6.2f%%  %s\n", 100.0 * (double)g_prof[best] / (double)total, g_xinfo[best].name);
+    g_prof[best] = 0;
+  }
+  fprintf(stderr, "== pairs\n");
+  for (int n = 0; n < 40; n++) {
+    int bi = -1, bj = -1;
+    for (int i = 0; i < XOP__COUNT; i++)
+      for (int j = 0; j < XOP__COUNT; j++)
+        if (g_prof_pair[i][j] && (bi < 0 || g_prof_pair[i][j] > g_prof_pair[bi][bj])) bi = i, bj = j;
+    if (bi < 0) break;
+    fprintf(stderr, "%6.2f%%  %s -> %s\n", 100.0 * (double)g_prof_pair[bi][bj] / (double)total, g_xinfo[bi].name,
+            g_xinfo[bj].name);
+    g_prof_pair[bi][bj] = 0;
+  }
+}
+#endif
 
 int core_simd_xop(int op, int mode) {
   if (op < 0 || op >= OPC__COUNT || !g_simd_map[op].first) return -1;

@@ -971,7 +971,7 @@ weld_error_t *text_wast_run(const char *src, size_t len, const char *filename,
   r.o = opts;
   r.engine = opts->engine;
   if (!r.engine) {
-    r.engine = weld_engine_new(NULL);
+    r.engine = weld_engine_new(opts->config);
     r.own_engine = true;
   }
   if (r.engine) r.store = weld_store_new(r.engine);

@@ -37,7 +37,8 @@ typedef struct text_wast_result {
 } text_wast_result_t;
 
 typedef struct text_wast_options {
-  weld_engine_t *engine;   /* NULL: the runner makes one for this script */
+  weld_engine_t *engine;   /* NULL: the runner makes one for this script, with config */
+  const weld_config_t *config; /* (may be NULL for defaults) */
   uint32_t timeout_ms;     /* per module instantiation or action; 0 = no watchdog */
   uint64_t fuel;           /* per action; 0 = fuel metering off */
   /* Crash recovery (see tools/wast.c): commands whose index is below first_reported run

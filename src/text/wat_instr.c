@@ -491,7 +491,7 @@ static weld_error_t *plain_in_seq(wat_t *w, wat_frame_t *f, base_buf_t *out) {
   const text_sx_t *items = f->items;
   const text_sx_t *x = &items[f->i];
   uint32_t n = f->n;
-  core_op_t op;
+  core_op_t op = OPC__COUNT;
   weld_error_t *err = lookup_op(w, x, &op);
   if (err) return err;
   f->i++;
@@ -529,7 +529,7 @@ static weld_error_t *plain_in_seq(wat_t *w, wat_frame_t *f, base_buf_t *out) {
 /* Starts a folded instruction: emits what comes first and pushes a frame for the rest. */
 static weld_error_t *begin_folded(wat_t *w, const text_sx_t *x, base_buf_t *out) {
   if (x->nitems == 0) return text_error(w->doc, x, "unexpected token: empty instruction");
-  core_op_t op;
+  core_op_t op = OPC__COUNT;
   weld_error_t *err = lookup_op(w, &x->items[0], &op);
   if (err) return err;
   uint32_t i = 1, n = x->nitems;

@@ -9,8 +9,13 @@ typedef struct wit_id {
   wit_span_t span;
 } wit_id_t;
 
+typedef struct wit_docs_line {
+  const char *text; /* points into the source (valid while the package is being built) */
+  uint32_t len;
+} wit_docs_line_t;
+
 typedef struct wit_docs {
-  struct { const char **data; size_t len, cap; } lines; /* raw comment texts */
+  struct { wit_docs_line_t *data; size_t len, cap; } lines; /* raw comment texts */
   wit_span_t span;
 } wit_docs_t;
 
@@ -107,9 +112,11 @@ typedef struct wit_ast_typedef {
 enum { WIT_II_TYPEDEF, WIT_II_FUNC, WIT_II_USE };
 typedef struct wit_ast_iitem {
   int kind;
-  wit_ast_typedef_t td;
-  wit_ast_named_func_t func;
-  wit_ast_use_t use;
+  union {
+    wit_ast_typedef_t td;
+    wit_ast_named_func_t func;
+    wit_ast_use_t use;
+  };
 } wit_ast_iitem_t;
 typedef struct { wit_ast_iitem_t *data; size_t len, cap; } wit_ast_iitems_t;
 
@@ -139,11 +146,15 @@ typedef struct wit_ast_witem {
   int kind;
   wit_docs_t docs;
   wit_attrs_t attrs;
-  wit_ast_extern_t ext; /* IMPORT / EXPORT */
-  wit_ast_use_t use;    /* USE */
-  wit_ast_typedef_t td; /* TYPE */
-  wit_usepath_t inc;    /* INCLUDE */
-  struct { wit_ast_include_name_t *data; size_t len, cap; } inc_names;
+  union {
+    wit_ast_extern_t ext; /* IMPORT / EXPORT */
+    wit_ast_use_t use;    /* USE */
+    wit_ast_typedef_t td; /* TYPE */
+    struct {
+      wit_usepath_t inc; /* INCLUDE */
+      struct { wit_ast_include_name_t *data; size_t len, cap; } inc_names;
+    };
+  };
 } wit_ast_witem_t;
 
 typedef struct wit_ast_world {

@@ -14,13 +14,22 @@ typedef struct jw {
 } jw_t;
 
 static void nl(jw_t *w) {
-  base_buf_byte(&w->b, '\n');
-  for (int i = 0; i < w->indent; i++) base_buf_bytes(&w->b, "  ", 2);
+  static const char spaces[] = "\n                                                                ";
+  int n = 2 * w->indent;
+  if (n > 64) n = 64;
+  base_buf_bytes(&w->b, spaces, (size_t)n + 1);
 }
 
 static void str(jw_t *w, const char *s) {
   base_buf_byte(&w->b, '"');
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *q = p;
+    while (*q >= 0x20 && *q != '"' && *q != '\\') q++;
+    if (q != p) {
+      base_buf_bytes(&w->b, p, (size_t)(q - p));
+      p = q;
+      if (!*p) break;
+    }
     switch (*p) {
     case '"': base_buf_bytes(&w->b, "\\\"", 2); break;
     case '\\': base_buf_bytes(&w->b, "\\\\", 2); break;
@@ -59,7 +68,13 @@ static void member(jw_t *w, const char *key) {
   }
 }
 
-static void num(jw_t *w, uint32_t v) { base_buf_printf(&w->b, "%u", v); }
+static void num(jw_t *w, uint32_t v) {
+  char buf[12];
+  int i = 12;
+  do buf[--i] = (char)('0' + v % 10);
+  while ((v /= 10));
+  base_buf_bytes(&w->b, buf + i, (size_t)(12 - i));
+}
 static void null(jw_t *w) { base_buf_bytes(&w->b, "null", 4); }
 
 static void opt_id(jw_t *w, uint32_t v) {

@@ -5,61 +5,71 @@
 #include "base/utf.h"
 #include <string.h>
 
+/* sorted by word (bytewise) for binary search */
 static const struct {
   const char *word;
+  uint8_t len;
   wit_tok_t tok;
   const char *desc;
 } keywords[] = {
-    {"use", WT_USE, "keyword `use`"},
-    {"type", WT_TYPE, "keyword `type`"},
-    {"func", WT_FUNC, "keyword `func`"},
-    {"u8", WT_U8, "keyword `u8`"},
-    {"u16", WT_U16, "keyword `u16`"},
-    {"u32", WT_U32, "keyword `u32`"},
-    {"u64", WT_U64, "keyword `u64`"},
-    {"s8", WT_S8, "keyword `s8`"},
-    {"s16", WT_S16, "keyword `s16`"},
-    {"s32", WT_S32, "keyword `s32`"},
-    {"s64", WT_S64, "keyword `s64`"},
-    {"f32", WT_F32, "keyword `f32`"},
-    {"f64", WT_F64, "keyword `f64`"},
-    {"char", WT_CHAR, "keyword `char`"},
-    {"record", WT_RECORD, "keyword `record`"},
-    {"resource", WT_RESOURCE, "keyword `resource`"},
-    {"own", WT_OWN, "keyword `own`"},
-    {"borrow", WT_BORROW, "keyword `borrow`"},
-    {"flags", WT_FLAGS, "keyword `flags`"},
-    {"variant", WT_VARIANT, "keyword `variant`"},
-    {"enum", WT_ENUM, "keyword `enum`"},
-    {"bool", WT_BOOL, "keyword `bool`"},
-    {"string", WT_STRING, "keyword `string`"},
-    {"option", WT_OPTION, "keyword `option`"},
-    {"result", WT_RESULT, "keyword `result`"},
-    {"future", WT_FUTURE, "keyword `future`"},
-    {"stream", WT_STREAM, "keyword `stream`"},
-    {"error-context", WT_ERROR_CONTEXT, "keyword `error-context`"},
-    {"list", WT_LIST, "keyword `list`"},
-    {"map", WT_MAP, "keyword `map`"},
-    {"_", WT_UNDERSCORE, "keyword `_`"},
-    {"as", WT_AS, "keyword `as`"},
-    {"from", WT_FROM, "keyword `from`"},
-    {"static", WT_STATIC, "keyword `static`"},
-    {"interface", WT_INTERFACE, "keyword `interface`"},
-    {"tuple", WT_TUPLE, "keyword `tuple`"},
-    {"import", WT_IMPORT, "keyword `import`"},
-    {"export", WT_EXPORT, "keyword `export`"},
-    {"world", WT_WORLD, "keyword `world`"},
-    {"package", WT_PACKAGE, "keyword `package`"},
-    {"constructor", WT_CONSTRUCTOR, "keyword `constructor`"},
-    {"async", WT_ASYNC, "keyword `async`"},
-    {"include", WT_INCLUDE, "keyword `include`"},
-    {"with", WT_WITH, "keyword `with`"},
+    {"_", 1, WT_UNDERSCORE, "keyword `_`"},
+    {"as", 2, WT_AS, "keyword `as`"},
+    {"async", 5, WT_ASYNC, "keyword `async`"},
+    {"bool", 4, WT_BOOL, "keyword `bool`"},
+    {"borrow", 6, WT_BORROW, "keyword `borrow`"},
+    {"char", 4, WT_CHAR, "keyword `char`"},
+    {"constructor", 11, WT_CONSTRUCTOR, "keyword `constructor`"},
+    {"enum", 4, WT_ENUM, "keyword `enum`"},
+    {"error-context", 13, WT_ERROR_CONTEXT, "keyword `error-context`"},
+    {"export", 6, WT_EXPORT, "keyword `export`"},
+    {"f32", 3, WT_F32, "keyword `f32`"},
+    {"f64", 3, WT_F64, "keyword `f64`"},
+    {"flags", 5, WT_FLAGS, "keyword `flags`"},
+    {"from", 4, WT_FROM, "keyword `from`"},
+    {"func", 4, WT_FUNC, "keyword `func`"},
+    {"future", 6, WT_FUTURE, "keyword `future`"},
+    {"import", 6, WT_IMPORT, "keyword `import`"},
+    {"include", 7, WT_INCLUDE, "keyword `include`"},
+    {"interface", 9, WT_INTERFACE, "keyword `interface`"},
+    {"list", 4, WT_LIST, "keyword `list`"},
+    {"map", 3, WT_MAP, "keyword `map`"},
+    {"option", 6, WT_OPTION, "keyword `option`"},
+    {"own", 3, WT_OWN, "keyword `own`"},
+    {"package", 7, WT_PACKAGE, "keyword `package`"},
+    {"record", 6, WT_RECORD, "keyword `record`"},
+    {"resource", 8, WT_RESOURCE, "keyword `resource`"},
+    {"result", 6, WT_RESULT, "keyword `result`"},
+    {"s16", 3, WT_S16, "keyword `s16`"},
+    {"s32", 3, WT_S32, "keyword `s32`"},
+    {"s64", 3, WT_S64, "keyword `s64`"},
+    {"s8", 2, WT_S8, "keyword `s8`"},
+    {"static", 6, WT_STATIC, "keyword `static`"},
+    {"stream", 6, WT_STREAM, "keyword `stream`"},
+    {"string", 6, WT_STRING, "keyword `string`"},
+    {"tuple", 5, WT_TUPLE, "keyword `tuple`"},
+    {"type", 4, WT_TYPE, "keyword `type`"},
+    {"u16", 3, WT_U16, "keyword `u16`"},
+    {"u32", 3, WT_U32, "keyword `u32`"},
+    {"u64", 3, WT_U64, "keyword `u64`"},
+    {"u8", 2, WT_U8, "keyword `u8`"},
+    {"use", 3, WT_USE, "keyword `use`"},
+    {"variant", 7, WT_VARIANT, "keyword `variant`"},
+    {"with", 4, WT_WITH, "keyword `with`"},
+    {"world", 5, WT_WORLD, "keyword `world`"},
 };
 
 wit_tok_t wit_keyword(const char *s, size_t n) {
   if (n < 1 || n > 13) return WT_ID;
-  for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-    if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, s, n) == 0) return keywords[i].tok;
+  size_t lo = 0, hi = sizeof keywords / sizeof keywords[0];
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    size_t kl = keywords[mid].len;
+    int c = memcmp(s, keywords[mid].word, n < kl ? n : kl);
+    if (!c) c = n < kl ? -1 : n > kl;
+    if (!c) return keywords[mid].tok;
+    if (c < 0) hi = mid;
+    else lo = mid + 1;
+  }
   return WT_ID;
 }
 
@@ -101,6 +111,21 @@ bool wit_lex_check_input(const char *text, uint32_t len, uint32_t offset, uint32
   while (i < len) {
     uint32_t cp;
     size_t n;
+    /* eight printable ASCII bytes at a time */
+    while (len - i >= 8) {
+      uint64_t v;
+      memcpy(&v, s + i, 8);
+      const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+      uint64_t low = (v - 0x20 * ones) & ~v;    /* byte < 0x20 (or >= 0x80) */
+      uint64_t del = ((v ^ 0x7f * ones) - ones) & ~(v ^ 0x7f * ones); /* byte == 0x7f */
+      if ((v | low | del) & highs) break;
+      i += 8;
+    }
+    if (i >= len) break;
+    if (s[i] >= 0x20 && s[i] < 0x7f) {
+      i++;
+      continue;
+    }
     if (s[i] < 0x80) {
       cp = s[i];
       n = 1;
@@ -141,9 +166,13 @@ void wit_lex_init(wit_lexer_t *lx, const char *text, uint32_t len, uint32_t offs
 }
 
 /* The next character with "\r\n" folded; returns its length in bytes (0 at end). */
-static uint32_t peekc(const wit_lexer_t *lx, uint32_t pos, uint32_t *cp) {
+static inline uint32_t peekc(const wit_lexer_t *lx, uint32_t pos, uint32_t *cp) {
   if (pos >= lx->len) return 0;
   unsigned char c = (unsigned char)lx->text[pos];
+  if (c >= 0x20 && c < 0x80) {
+    *cp = c;
+    return 1;
+  }
   if (c == '\r' && pos + 1 < lx->len && lx->text[pos + 1] == '\n') {
     *cp = '\n';
     return 2;
@@ -188,16 +217,18 @@ bool wit_lex_raw(wit_lexer_t *lx, wit_token_t *t, uint32_t *err_off, const char 
   case '\n':
   case '\t':
   case ' ':
-    while (eatc(lx, ' ') || eatc(lx, '\t') || eatc(lx, '\n')) {}
+    for (;;) {
+      char b = lx->pos < lx->len ? lx->text[lx->pos] : 0;
+      if (b == ' ' || b == '\t' || b == '\n') lx->pos++;
+      else if (b == '\r' && lx->pos + 1 < lx->len && lx->text[lx->pos + 1] == '\n') lx->pos += 2;
+      else break;
+    }
     k = WT_WHITESPACE;
     break;
   case '/':
     if (eatc(lx, '/')) {
-      uint32_t c;
-      while ((n = peekc(lx, lx->pos, &c))) {
-        lx->pos += n;
-        if (c == '\n') break;
-      }
+      const char *nl = memchr(lx->text + lx->pos, '\n', lx->len - lx->pos);
+      lx->pos = nl ? (uint32_t)(nl - lx->text) + 1 : lx->len;
       k = WT_COMMENT;
     } else if (eatc(lx, '*')) {
       uint32_t depth = 1;
@@ -283,7 +314,15 @@ bool wit_lex_raw(wit_lexer_t *lx, wit_token_t *t, uint32_t *err_off, const char 
     }
     {
       uint32_t c;
-      while ((n = peekc(lx, lx->pos, &c)) && keylike_continue(c)) lx->pos += n;
+      for (;;) {
+        unsigned char b = lx->pos < lx->len ? (unsigned char)lx->text[lx->pos] : 0;
+        if (((unsigned)(b | 32) - 'a') < 26 || (unsigned)(b - '0') < 10 || b == '-' || b == '_') {
+          lx->pos++;
+          continue;
+        }
+        if (b < 0x80 || !(n = peekc(lx, lx->pos, &c)) || !keylike_continue(c)) break;
+        lx->pos += n;
+      }
       k = wit_keyword(lx->text + start, lx->pos - start);
     }
     break;

@@ -16,6 +16,10 @@ typedef struct parser {
   wit_lexer_t lx;
   weld_error_t *err;
   unsigned type_depth, pkg_depth;
+  /* the last significant token lexed, by start position (peek/eat re-read it often) */
+  bool cached;
+  uint32_t cache_from, cache_to;
+  wit_token_t cache_tok;
 } parser_t;
 
 #define TRY(x) \
@@ -39,11 +43,23 @@ static bool fail_at(parser_t *p, wit_span_t span, const char *fmt, const char *a
 
 /* Next token that is not whitespace or a comment. */
 static bool next(parser_t *p, wit_token_t *t) {
+  if (p->cached && p->lx.pos == p->cache_from) {
+    *t = p->cache_tok;
+    p->lx.pos = p->cache_to;
+    return true;
+  }
+  uint32_t from = p->lx.pos;
   for (;;) {
     uint32_t off;
     const char *msg;
     if (!wit_lex_raw(&p->lx, t, &off, &msg)) return fail_at(p, (wit_span_t){off, off}, "%s", msg, NULL);
-    if (t->kind != WT_WHITESPACE && t->kind != WT_COMMENT) return true;
+    if (t->kind != WT_WHITESPACE && t->kind != WT_COMMENT) {
+      p->cached = true;
+      p->cache_from = from;
+      p->cache_to = p->lx.pos;
+      p->cache_tok = *t;
+      return true;
+    }
   }
 }
 
@@ -109,6 +125,10 @@ static bool parse_docs(parser_t *p, wit_docs_t *d) {
     if (!wit_lex_raw(&p->lx, &t, &off, &msg)) return fail_at(p, (wit_span_t){off, off}, "%s", msg, NULL);
     if (t.kind == WT_WHITESPACE) continue;
     if (t.kind != WT_COMMENT) {
+      p->cached = true;
+      p->cache_from = save.pos;
+      p->cache_to = p->lx.pos;
+      p->cache_tok = t;
       p->lx = save;
       return true;
     }
@@ -123,8 +143,8 @@ static bool parse_docs(parser_t *p, wit_docs_t *d) {
                          s[n - 1 - trail] == '\r' || s[n - 1 - trail] == '\f'))
       trail++;
     d->span.end = t.span.end - (uint32_t)trail;
-    const char *line = wit_strndup(p->a, s, n);
-    if (!line || !AVEC_PUSH(p->a, &d->lines, line)) return oom(p);
+    wit_docs_line_t line = {s, (uint32_t)n};
+    if (!AVEC_PUSH(p->a, &d->lines, line)) return oom(p);
   }
 }
 
@@ -832,8 +852,8 @@ const char *wit_docs_text(wit_arena_t *a, const wit_docs_t *d) {
   if (!body || !blen) return NULL;
   size_t min_ws = SIZE_MAX;
   for (size_t i = 0; i < n; i++) {
-    const char *s = d->lines.data[i];
-    size_t len = strlen(s);
+    const char *s = d->lines.data[i].text;
+    size_t len = d->lines.data[i].len;
     if (len >= 3 && memcmp(s, "/**", 3) == 0) {
       s += 3, len -= 3;
       if (len >= 2 && memcmp(s + len - 2, "*/", 2) == 0) len -= 2;

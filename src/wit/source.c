@@ -8,7 +8,7 @@
 bool wit_srcmap_add(wit_arena_t *a, wit_srcmap_t *sm, const char *path, const char *text, size_t len,
                     wit_source_t **out) {
   if (len >= UINT32_MAX - 1 || (uint64_t)sm->next + len + 1 >= UINT32_MAX - 1) return false;
-  wit_source_t s = {wit_strdup(a, path), wit_strndup(a, text, len), (uint32_t)len, sm->next};
+  wit_source_t s = {wit_strdup(a, path), text, (uint32_t)len, sm->next};
   if (!s.path || !s.text || !AVEC_PUSH(a, &sm->files, s)) return false;
   sm->next += (uint32_t)len + 1;
   if (out) *out = &VEC_LAST(&sm->files);

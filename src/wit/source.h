@@ -20,7 +20,7 @@ typedef struct wit_span {
 
 typedef struct wit_source {
   const char *path;
-  const char *text; /* NUL-terminated, len bytes */
+  const char *text; /* len bytes (borrowed) */
   uint32_t len;
   uint32_t offset; /* global offset of text[0]; the file occupies len + 1 offsets */
 } wit_source_t;
@@ -30,7 +30,8 @@ typedef struct wit_srcmap {
   uint32_t next; /* next free global offset */
 } wit_srcmap_t;
 
-/* Adds a file (text copied into the arena); false on OOM or if the total exceeds 4 GiB. */
+/* Adds a file; the text is not copied and must stay valid (and unchanged) while the
+ * source map is used.  False on OOM or if the total exceeds 4 GiB. */
 bool wit_srcmap_add(wit_arena_t *a, wit_srcmap_t *sm, const char *path, const char *text, size_t len,
                     wit_source_t **out);
 /* "message" + location block for span (or just the message when span is unknown). */

@@ -152,6 +152,9 @@ static void test_abbreviations(void) {
   expect_same("(module (type $t (func (param i32) (result i64))) (func (type $t) (param $x i32) (result i64) (i64.extend_i32_u (local.get $x))))",
               "(module (type $t (func (param i32) (result i64))) (func (type 0) local.get 0 i64.extend_i32_u))",
               "type use with matching inline declaration");
+  expect_same("(module (type $t (func (param i32 i32))) (func (type $t) (local $x i32) (drop (local.get $x))))",
+              "(module (type $t (func (param i32 i32))) (func (type 0) (local i32) local.get 2 drop))",
+              "locals are numbered after the referenced type's parameters");
   expect_same("(module (func (result i32) (i32.add (i32.const 1) (i32.mul (i32.const 2) (i32.const 3)))))",
               "(module (func (result i32) i32.const 1 i32.const 2 i32.const 3 i32.mul i32.add))", "folded = plain");
   expect_same("(module (func (param i32) (result i32) (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2)))))",
