@@ -49,5 +49,16 @@
 #define WELD_MAX_WIT_ITEMS           (1u << 20) /* imports + exports of all worlds of one resolved set */
 #define WELD_MAX_LIST_BYTES          (1u << 31)
 #define WELD_MAX_HANDLES             (1u << 28)
+/* Component binary format and validation (src/component) */
+#define WELD_MAX_COMPONENT_BYTES     (1u << 30)   /* 1 GiB input */
+#define WELD_MAX_COMPONENT_ITEMS     1000000u     /* definitions (all sections) of one component */
+#define WELD_MAX_COMPONENT_INDEX     1000000u     /* entries in any one index space */
+#define WELD_MAX_COMPONENT_DECLS     100000u      /* declarators in one component/instance/module type */
+#define WELD_MAX_TYPE_SIZE           1000000u     /* "effective" (fully expanded) size of one type */
+#define WELD_MAX_RECORD_FIELDS       10000u       /* fields/cases/labels/params of one defined type */
+#define WELD_MAX_FLAGS               32u          /* labels of one flags type (Explainer: at most 32) */
+#define WELD_MAX_INSTANTIATE_ARGS    100000u
+#define WELD_MAX_TYPECHECK_WORK      50000000u    /* type nodes visited while validating one component */
+#define WELD_MAX_COMPONENT_TYPE_MEM  (512u << 20) /* bytes of type/AST storage for one component */
 
 #endif

@@ -1062,41 +1062,42 @@ const void *const *core_interp_handlers(void) {
 static const struct {
   const char *name;
   unsigned size;
+  char fmt; /* 0 2 4 k (i2k) K (i4k) v (i2v) V (i4v) */
 } g_xinfo[] = {
-#define X_BIN(N) {#N "_SS", sizeof(core_i4_t)}, {#N "_SI", sizeof(core_i2k_t)},
+#define X_BIN(N) {#N "_SS", sizeof(core_i4_t), '4'}, {#N "_SI", sizeof(core_i2k_t), 'k'},
     CORE_IBINOPS(X_BIN)
 #undef X_BIN
-#define X_CMPBR(N) {"BR_" #N "_SS", sizeof(core_i4_t)}, {"BR_" #N "_SI", sizeof(core_i2k_t)}, \
-                   {"BRB_" #N "_SS", sizeof(core_i4_t)}, {"BRB_" #N "_SI", sizeof(core_i2k_t)},
+#define X_CMPBR(N) {"BR_" #N "_SS", sizeof(core_i4_t), '4'}, {"BR_" #N "_SI", sizeof(core_i2k_t), 'k'}, \
+                   {"BRB_" #N "_SS", sizeof(core_i4_t), '4'}, {"BRB_" #N "_SI", sizeof(core_i2k_t), 'k'},
     CORE_ICMPS(X_CMPBR)
 #undef X_CMPBR
-#define X_FBIN(N) {#N "_SS", sizeof(core_i4_t)},
+#define X_FBIN(N) {#N "_SS", sizeof(core_i4_t), '4'},
     CORE_FBINOPS(X_FBIN)
 #undef X_FBIN
-#define X_UN(N) {#N, sizeof(core_i2_t)},
+#define X_UN(N) {#N, sizeof(core_i2_t), '2'},
     CORE_UNOPS(X_UN)
 #undef X_UN
-#define X_MEM(N) {#N "_G", sizeof(core_i4_t)}, {#N "_C", sizeof(core_i4_t)}, {#N "_M", sizeof(core_i4_t)},
+#define X_MEM(N) {#N "_G", sizeof(core_i4_t), '4'}, {#N "_C", sizeof(core_i4_t), '4'}, {#N "_M", sizeof(core_i4_t), '4'},
     CORE_LOADS(X_MEM) CORE_STORES(X_MEM)
 #undef X_MEM
-#define X_MISC(N, F) {#N, sizeof(F)},
+#define X_MISC(N, F) {#N, sizeof(F), #F[7] == '_' ? #F[6] : (#F[7] == 'k' ? (#F[6] == '2' ? 'k' : 'K') : (#F[6] == '2' ? 'v' : 'V'))},
     CORE_MISC_XOPS(X_MISC)
 #undef X_MISC
-#define X_MEMA(N) {#N "_AI_G", sizeof(core_i4k_t)}, {#N "_AI_C", sizeof(core_i4k_t)}, \
-                  {#N "_AS_G", sizeof(core_i4k_t)}, {#N "_AS_C", sizeof(core_i4k_t)},
+#define X_MEMA(N) {#N "_AI_G", sizeof(core_i4k_t), 'K'}, {#N "_AI_C", sizeof(core_i4k_t), 'K'}, \
+                  {#N "_AS_G", sizeof(core_i4k_t), 'K'}, {#N "_AS_C", sizeof(core_i4k_t), 'K'},
     CORE_LOADS(X_MEMA) CORE_STORES(X_MEMA)
 #undef X_MEMA
-#define X_STK(N) {#N "_K_G", sizeof(core_i4k_t)}, {#N "_K_C", sizeof(core_i4k_t)}, {#N "_K_M", sizeof(core_i4k_t)},
+#define X_STK(N) {#N "_K_G", sizeof(core_i4k_t), 'K'}, {#N "_K_C", sizeof(core_i4k_t), 'K'}, {#N "_K_M", sizeof(core_i4k_t), 'K'},
     CORE_STORES(X_STK)
 #undef X_STK
-#define X_INCB(N) {"INCB_" #N "_SS", sizeof(core_i4k_t)}, {"INCB_" #N "_SI", sizeof(core_i4k_t)},
+#define X_INCB(N) {"INCB_" #N "_SS", sizeof(core_i4k_t), 'K'}, {"INCB_" #N "_SI", sizeof(core_i4k_t), 'K'},
     CORE_ICMPS32(X_INCB)
 #undef X_INCB
-    {"MOV_MOV", sizeof(core_i4_t)},
-#define X_FIMM(N) {#N "_SI", sizeof(core_i2k_t)}, {#N "_IS", sizeof(core_i2k_t)},
+    {"MOV_MOV", sizeof(core_i4_t), '4'},
+#define X_FIMM(N) {#N "_SI", sizeof(core_i2k_t), 'k'}, {#N "_IS", sizeof(core_i2k_t), 'k'},
     CORE_FIMMOPS(X_FIMM)
 #undef X_FIMM
-#define X_S(N, F) {#N, sizeof(F)},
+#define X_S(N, F) {#N, sizeof(F), #F[7] == '_' ? #F[6] : (#F[7] == 'k' ? (#F[6] == '2' ? 'k' : 'K') : (#F[6] == '2' ? 'v' : 'V'))},
     CORE_SIMD_XOPS(X_S)
 #undef X_S
 };
@@ -1117,11 +1118,15 @@ void core_code_dump(const core_compiled_func_t *cf, FILE *out) {
     }
     fprintf(out, "  %5zu  %-22s", (size_t)(p - (const uint8_t *)cf->code), g_xinfo[x].name);
     unsigned sz = g_xinfo[x].size;
-    if (sz >= 16) fprintf(out, " a=%u b=%u", (unsigned)i->a, (unsigned)i->b);
-    if (sz == sizeof(core_i4_t) && x != XOP_CONST && x != XOP_CALL && x != XOP_CONST128)
-      fprintf(out, " c=%u d=%u", (unsigned)i->c, (unsigned)i->d);
-    if (x == XOP_CONST || g_xinfo[x].name[strlen(g_xinfo[x].name) - 1] == 'I')
-      fprintf(out, " k=%lld", (long long)((const core_i2k_t *)(const void *)p)->k);
+    switch (g_xinfo[x].fmt) {
+    case '2': case 'v': fprintf(out, " a=%u b=%u", (unsigned)i->a, (unsigned)i->b); break;
+    case 'k': fprintf(out, " a=%u b=%u k=%lld", (unsigned)i->a, (unsigned)i->b,
+                      (long long)((const core_i2k_t *)(const void *)p)->k); break;
+    case '4': case 'V': fprintf(out, " a=%u b=%u c=%u d=%u", (unsigned)i->a, (unsigned)i->b, (unsigned)i->c, (unsigned)i->d); break;
+    case 'K': fprintf(out, " a=%u b=%u c=%u d=%u k=%lld", (unsigned)i->a, (unsigned)i->b, (unsigned)i->c, (unsigned)i->d,
+                      (long long)i->k); break;
+    default: break;
+    }
     fprintf(out, "\n");
     if (x == XOP_BR_TABLE) sz += (unsigned)((((size_t)i->b + 1) * 4 + 7) / 8 * 8);
     p += sz;
