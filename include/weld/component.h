@@ -1,0 +1,279 @@
+/* weld/component.h — the Component Model embedding API.
+ *
+ * The concepts are those of Rust's `wasmtime::component`, in C's idiom:
+ *
+ *   weld_component_t        a compiled component (engine-level; instantiate many times)
+ *   weld_ctype_t            a component-level type: value types, function types, and the
+ *                           types of instances, components, resources (reflection)
+ *   weld_linker_t           where the host defines what components may import
+ *   weld_linker_instance_t  a named (possibly nested) instance inside a linker
+ *   weld_instance_pre_t     a component with all imports resolved and type-checked
+ *   weld_cinstance_t        an instantiated component, living in a weld_store_t
+ *   weld_cfunc_t            an exported component function
+ *   weld_cval_t             a dynamic component value (every WIT type)
+ *   weld_resource_type_t    a resource type defined by the host
+ *   weld_resource_t         a resource handle (own or borrow; host- or guest-defined)
+ *   weld_resource_table_t   a table mapping resource handles to host objects
+ *
+ * Status: being implemented (the component-model issue); not yet in weld.h.
+ *
+ * Components and stores: the same weld_store_t holds core and component instances.
+ * Conventions (ownership, errors, traps) are those of weld/common.h. */
+#ifndef WELD_COMPONENT_H
+#define WELD_COMPONENT_H
+#include "weld/common.h"
+#include "weld/error.h"
+#include "weld/module.h"
+#include "weld/trap.h"
+WELD_EXTERN_C_BEGIN
+
+typedef struct weld_component weld_component_t;
+typedef struct weld_ctype weld_ctype_t;
+typedef struct weld_linker weld_linker_t;
+typedef struct weld_linker_instance weld_linker_instance_t;
+typedef struct weld_instance_pre weld_instance_pre_t;
+typedef struct weld_cinstance weld_cinstance_t;
+typedef struct weld_cfunc weld_cfunc_t;
+typedef struct weld_resource_type weld_resource_type_t;
+typedef struct weld_resource weld_resource_t;
+typedef struct weld_resource_table weld_resource_table_t;
+typedef struct weld_ccaller weld_ccaller_t;
+
+/* ======================================================================= components */
+
+/* Decode, validate and compile a component binary.  A core module is rejected with a
+ * message saying so (use weld_module_new). */
+WELD_API weld_error_t *weld_component_new(weld_engine_t *engine, const uint8_t *bytes, size_t len,
+                                          WELD_OWN weld_component_t **out);
+WELD_API weld_error_t *weld_component_from_file(weld_engine_t *engine, const char *path,
+                                                WELD_OWN weld_component_t **out);
+WELD_API void weld_component_delete(WELD_OWN weld_component_t *c);
+/* The component's type (kind WELD_CTYPE_COMPONENT): its imports and exports. Borrowed. */
+WELD_API const weld_ctype_t *weld_component_type(const weld_component_t *c);
+
+/* ======================================================================= types */
+
+typedef enum weld_ckind {
+  WELD_CK_BOOL = 1,
+  WELD_CK_S8, WELD_CK_U8, WELD_CK_S16, WELD_CK_U16, WELD_CK_S32, WELD_CK_U32, WELD_CK_S64, WELD_CK_U64,
+  WELD_CK_F32, WELD_CK_F64,
+  WELD_CK_CHAR,
+  WELD_CK_STRING,
+  WELD_CK_LIST,
+  WELD_CK_RECORD,
+  WELD_CK_TUPLE,
+  WELD_CK_VARIANT,
+  WELD_CK_ENUM,
+  WELD_CK_OPTION,
+  WELD_CK_RESULT,
+  WELD_CK_FLAGS,
+  WELD_CK_OWN,
+  WELD_CK_BORROW,
+  /* not value types: */
+  WELD_CTYPE_FUNC = 64,
+  WELD_CTYPE_INSTANCE,
+  WELD_CTYPE_COMPONENT,
+  WELD_CTYPE_RESOURCE,
+  WELD_CTYPE_MODULE,     /* a core module (imports/exports as weld_module reflection) */
+} weld_ckind_t;
+
+WELD_API weld_ckind_t weld_ctype_kind(const weld_ctype_t *t);
+/* Number of members: LIST/OPTION: 1 (the element/payload); RECORD/TUPLE: fields;
+ * VARIANT: cases; ENUM/FLAGS: names; RESULT: 2 (ok, err); OWN/BORROW: 1 (the resource);
+ * FUNC: parameters; INSTANCE/COMPONENT: exports (see weld_ctype_import_* for imports). */
+WELD_API size_t weld_ctype_count(const weld_ctype_t *t);
+/* i-th member's name (field, case, enum/flag name, parameter, export), NUL-terminated,
+ * or NULL for members without names (tuple, list, option, result). */
+WELD_API const char *weld_ctype_name(const weld_ctype_t *t, size_t i);
+/* i-th member's type, or NULL when absent (payload-less variant case, result<_, E>'s ok,
+ * enum and flags members). */
+WELD_API const weld_ctype_t *weld_ctype_member(const weld_ctype_t *t, size_t i);
+/* FUNC: results (0 or 1 in the component model; the count function exists for clarity). */
+WELD_API size_t weld_ctype_result_count(const weld_ctype_t *t);
+WELD_API const weld_ctype_t *weld_ctype_result(const weld_ctype_t *t, size_t i);
+/* INSTANCE/COMPONENT imports (components only; instance types have no imports). */
+WELD_API size_t weld_ctype_import_count(const weld_ctype_t *t);
+WELD_API const char *weld_ctype_import_name(const weld_ctype_t *t, size_t i);
+WELD_API const weld_ctype_t *weld_ctype_import(const weld_ctype_t *t, size_t i);
+/* Look up an export of an INSTANCE/COMPONENT type by name; NULL if none. */
+WELD_API const weld_ctype_t *weld_ctype_export(const weld_ctype_t *t, const char *name);
+/* WIT-like rendering for messages, e.g. "func(a: u32, b: string) -> list<u8>"; owned. */
+WELD_API WELD_OWN char *weld_ctype_to_string(const weld_ctype_t *t);
+WELD_API void weld_string_delete(WELD_OWN char *s);
+
+/* ======================================================================= values */
+
+/* A component value.  Aggregates own their members: free with weld_cval_drop.
+ *   LIST / RECORD / TUPLE: `items` holds the elements / fields in type order / elements.
+ *   VARIANT: `variant.index` is the case; `variant.payload` NULL if the case has none.
+ *   ENUM: `index`.  OPTION: `option` NULL for none.  RESULT: `result.is_err`, payload or NULL.
+ *   FLAGS: bit i of flags.bits[i / 32] is the i-th flag.
+ *   STRING: UTF-8 bytes (not NUL-terminated; may contain any scalar value).
+ *   CHAR: a Unicode scalar value.
+ *   OWN / BORROW: a resource handle (see weld_resource_*). */
+typedef struct weld_cval weld_cval_t;
+struct weld_cval {
+  weld_ckind_t kind;
+  union {
+    bool b;
+    int8_t s8; uint8_t u8; int16_t s16; uint16_t u16;
+    int32_t s32; uint32_t u32; int64_t s64; uint64_t u64;
+    float f32; double f64;
+    uint32_t ch;
+    struct { char *ptr; size_t len; } str;
+    struct { weld_cval_t *ptr; size_t len; } items;
+    struct { uint32_t index; weld_cval_t *payload; } variant;
+    uint32_t index;                              /* ENUM */
+    weld_cval_t *option;                         /* OPTION: NULL = none */
+    struct { bool is_err; weld_cval_t *payload; } result;
+    struct { uint32_t *bits; size_t nwords; } flags;
+    weld_resource_t *resource;                   /* OWN / BORROW */
+  } of;
+};
+
+/* Builders (return false on allocation failure, leaving *v a valid empty value). */
+WELD_API bool weld_cval_string(weld_cval_t *v, const char *utf8, size_t len);  /* copies */
+WELD_API bool weld_cval_items(weld_cval_t *v, weld_ckind_t kind, size_t n);   /* n zeroed items */
+WELD_API bool weld_cval_box(weld_cval_t **slot, const weld_cval_t *moved);   /* payload box */
+WELD_API bool weld_cval_flags(weld_cval_t *v, size_t nflags);                 /* all clear */
+/* Frees what v owns (recursively) and resets it; does not free v itself. */
+WELD_API void weld_cval_drop(weld_cval_t *v);
+/* Deep copy (resources are shared handles, not duplicated). */
+WELD_API bool weld_cval_clone(weld_cval_t *dst, const weld_cval_t *src);
+/* Checks that v has type t (kinds, counts, indices, char validity, UTF-8); NULL if so. */
+WELD_API weld_error_t *weld_cval_check(const weld_cval_t *v, const weld_ctype_t *t);
+
+/* ======================================================================= resources */
+
+/* A host-defined resource type.  dtor (may be NULL) runs when the last owned handle of a
+ * resource of this type is dropped by a guest or by the host (weld_resource_drop), with
+ * the rep given at creation.  Two calls make two distinct types. */
+WELD_API WELD_OWN weld_resource_type_t *weld_resource_type_new(const char *debug_name,
+                                                                void (*dtor)(void *env, uint32_t rep),
+                                                                void *env);
+WELD_API void weld_resource_type_delete(WELD_OWN weld_resource_type_t *t);
+
+/* Handles.  A weld_resource_t is owned by the store it was created in and lives until the
+ * handle is dropped or moved into a guest (passing an `own` to a guest transfers it). */
+WELD_API weld_resource_t *weld_resource_new_own(weld_store_t *store, weld_resource_type_t *t, uint32_t rep);
+WELD_API weld_resource_t *weld_resource_new_borrow(weld_store_t *store, weld_resource_type_t *t, uint32_t rep);
+WELD_API bool weld_resource_is_own(const weld_resource_t *r);
+/* The host type of r, or NULL when r is a resource defined by a guest component. */
+WELD_API weld_resource_type_t *weld_resource_host_type(const weld_resource_t *r);
+/* The rep of a host resource (error if r is a guest resource). */
+WELD_API weld_error_t *weld_resource_rep(const weld_resource_t *r, uint32_t *rep);
+/* Drops an owned handle: runs the destructor (host dtor, or the guest's destructor, which
+ * may trap). */
+WELD_API weld_error_t *weld_resource_drop(weld_store_t *store, weld_resource_t *r, WELD_OWN weld_trap_t **trap);
+
+/* A table mapping 32-bit handles to host objects, for host implementations of resources
+ * (reps are its handles).  Parent/child links: deleting a parent that still has children
+ * fails, as an embedder usually wants (e.g. a stream outliving its file). */
+WELD_API WELD_OWN weld_resource_table_t *weld_resource_table_new(void);
+WELD_API void weld_resource_table_delete(WELD_OWN weld_resource_table_t *t);
+WELD_API weld_error_t *weld_resource_table_push(weld_resource_table_t *t, void *obj, uint32_t *handle);
+WELD_API weld_error_t *weld_resource_table_push_child(weld_resource_table_t *t, void *obj, uint32_t parent,
+                                                      uint32_t *handle);
+/* NULL if handle is not live. */
+WELD_API void *weld_resource_table_get(const weld_resource_table_t *t, uint32_t handle);
+/* Removes handle and returns its object (NULL + error if unknown or it has children). */
+WELD_API weld_error_t *weld_resource_table_delete_entry(weld_resource_table_t *t, uint32_t handle, void **obj);
+WELD_API size_t weld_resource_table_children(const weld_resource_table_t *t, uint32_t handle,
+                                             uint32_t *out, size_t cap);
+
+/* ======================================================================= linker */
+
+/* A dynamic host function: receives the arguments lifted to values (types from the
+ * import's type: weld_ccaller_func_type), fills results (kinds preset to the result types;
+ * the callee builds aggregates with the weld_cval_* builders; weld takes ownership).
+ * Return NULL or a trap. */
+typedef WELD_OWN weld_trap_t *(*weld_chost_fn_t)(void *env, weld_ccaller_t *caller,
+                                                 const weld_cval_t *args, size_t nargs,
+                                                 weld_cval_t *results, size_t nresults);
+/* A flat host function for signatures made only of scalar types (bool, integers, floats,
+ * char, enum, flags of <= 32 flags): arguments and results as 64-bit words in their
+ * canonical-ABI flat form (i32 zero/sign per type, floats as bits).  No allocation. */
+typedef WELD_OWN weld_trap_t *(*weld_chost_flat_fn_t)(void *env, weld_ccaller_t *caller,
+                                                      const uint64_t *args, uint64_t *results);
+
+WELD_API WELD_OWN weld_linker_t *weld_linker_new(weld_engine_t *engine);
+WELD_API void weld_linker_delete(WELD_OWN weld_linker_t *l);
+/* Later definitions with the same name replace earlier ones instead of failing. */
+WELD_API void weld_linker_allow_shadowing(weld_linker_t *l, bool allow);
+/* The root instance (borrowed, lives as long as the linker). */
+WELD_API weld_linker_instance_t *weld_linker_root(weld_linker_t *l);
+/* A nested instance `name` (created if absent), e.g. "wasi:cli/stdout@0.2.3". */
+WELD_API weld_error_t *weld_linker_instance(weld_linker_instance_t *parent, const char *name,
+                                            weld_linker_instance_t **out);
+/* Define a host function `name`.  A dynamic function takes the type of the import it is
+ * linked to (weld_ccaller_func_type tells it), as wasmtime's func_new does.  A flat function
+ * declares its scalar parameter and result kinds, checked against the import when a
+ * component is pre-instantiated. */
+WELD_API weld_error_t *weld_linker_func(weld_linker_instance_t *li, const char *name,
+                                        weld_chost_fn_t fn, void *env, void (*finalizer)(void *));
+WELD_API weld_error_t *weld_linker_func_flat(weld_linker_instance_t *li, const char *name,
+                                             const weld_ckind_t *params, size_t nparams,
+                                             const weld_ckind_t *results, size_t nresults,
+                                             weld_chost_flat_fn_t fn, void *env, void (*finalizer)(void *));
+/* Define a resource type import `name` as host type t (the linker keeps a reference). */
+WELD_API weld_error_t *weld_linker_resource(weld_linker_instance_t *li, const char *name, weld_resource_type_t *t);
+/* Define a core module import. */
+WELD_API weld_error_t *weld_linker_module(weld_linker_instance_t *li, const char *name, weld_module_t *m);
+/* Define `name` as an instance whose exports are those of a live component instance
+ * (plugins importing each other).  Calls go directly from one component to the other. */
+WELD_API weld_error_t *weld_linker_instance_from(weld_linker_instance_t *li, const char *name,
+                                                 weld_cinstance_t *inst);
+/* Define every import of c that the linker does not define as a function that traps. */
+WELD_API weld_error_t *weld_linker_define_unknown_imports_as_traps(weld_linker_t *l, const weld_component_t *c);
+
+/* Resolve and type-check all imports of c once. */
+WELD_API weld_error_t *weld_linker_instantiate_pre(weld_linker_t *l, weld_component_t *c,
+                                                   WELD_OWN weld_instance_pre_t **out);
+WELD_API void weld_instance_pre_delete(WELD_OWN weld_instance_pre_t *p);
+/* Instantiate (no name lookup or type checking happens here). */
+WELD_API weld_error_t *weld_instance_pre_instantiate(weld_instance_pre_t *p, weld_store_t *store,
+                                                     weld_cinstance_t **out, WELD_OWN weld_trap_t **trap);
+/* instantiate_pre + instantiate. */
+WELD_API weld_error_t *weld_linker_instantiate(weld_linker_t *l, weld_store_t *store, weld_component_t *c,
+                                               weld_cinstance_t **out, WELD_OWN weld_trap_t **trap);
+
+/* ======================================================================= instances */
+
+/* An export index: resolved once, used for fast repeated lookup. */
+typedef struct weld_export_index {
+  uint32_t path[4]; /* implementation-defined */
+} weld_export_index_t;
+
+/* Find export `name` inside `parent` (NULL = the instance's top level); false if none. */
+WELD_API bool weld_cinstance_export_index(weld_cinstance_t *inst, const weld_export_index_t *parent,
+                                          const char *name, weld_export_index_t *out);
+/* NULL if the export is not of that kind. */
+WELD_API weld_cfunc_t *weld_cinstance_func(weld_cinstance_t *inst, const weld_export_index_t *idx);
+WELD_API weld_module_t *weld_cinstance_module(weld_cinstance_t *inst, const weld_export_index_t *idx);
+WELD_API const weld_ctype_t *weld_cinstance_export_type(weld_cinstance_t *inst, const weld_export_index_t *idx);
+/* Convenience: a function by path, e.g. "wasi:cli/run@0.2.0#run" or "add". */
+WELD_API weld_cfunc_t *weld_cinstance_func_by_name(weld_cinstance_t *inst, const char *path);
+
+/* ======================================================================= functions */
+
+WELD_API const weld_ctype_t *weld_cfunc_type(const weld_cfunc_t *f);
+/* Dynamic call: arguments are checked against the parameter types (error on mismatch);
+ * results are owned by the caller (weld_cval_drop each).  post-return runs automatically
+ * after the results are lifted. */
+WELD_API weld_error_t *weld_cfunc_call(weld_store_t *store, weld_cfunc_t *f,
+                                       const weld_cval_t *args, size_t nargs,
+                                       weld_cval_t *results, size_t nresults,
+                                       WELD_OWN weld_trap_t **trap);
+/* Typed fast path for scalar-only signatures (see weld_chost_flat_fn_t): check once with
+ * weld_cfunc_is_flat, then call with flat words; no values are boxed. */
+WELD_API bool weld_cfunc_is_flat(const weld_cfunc_t *f);
+WELD_API weld_error_t *weld_cfunc_call_flat(weld_store_t *store, weld_cfunc_t *f,
+                                            const uint64_t *args, uint64_t *results,
+                                            WELD_OWN weld_trap_t **trap);
+
+/* Inside a host function. */
+WELD_API weld_store_t *weld_ccaller_store(weld_ccaller_t *caller);
+WELD_API const weld_ctype_t *weld_ccaller_func_type(weld_ccaller_t *caller);
+
+WELD_EXTERN_C_END
+#endif
