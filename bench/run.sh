@@ -276,5 +276,27 @@ if [[ "$wv" != - ]]; then
 else
   echo "target: decode+validate >= 100 MB/s: no weld figure"
 fi
+# ---- WIT front end: parse + resolve all of WASI 0.2 (bench/wit_bench.c) ----
+# A separate step, owned by the WIT work: wit_bench is compiled here against libweld.a
+# (no CMake target), and jco is compared only when BENCH_JCO names a folder where
+# `npm install --prefix "$BENCH_JCO" @bytecodealliance/jco` was run.
+WIT_DIR=${WELD_SHARED:-../shared}/wit/wasi-0.2
+echo
+if [[ -d "$WIT_DIR" && -f "$BUILD/libweld.a" ]]; then
+  if stale "$OUT/wit_bench" bench/wit_bench.c "$BUILD/libweld.a"; then
+    $CC -O2 -Iinclude bench/wit_bench.c "$BUILD/libweld.a" -lm -lpthread -o "$OUT/wit_bench" \
+      || { say "wit_bench: build failed"; bad=1; }
+  fi
+  if [[ -x "$OUT/wit_bench" ]]; then
+    "$OUT/wit_bench" "$WIT_DIR" "$([[ "$QUICK" = 1 ]] && echo 20 || echo 500)" || bad=1
+  fi
+  if [[ -n "${BENCH_JCO:-}" ]] && command -v node >/dev/null; then
+    BENCH_JCO=$BENCH_JCO node bench/wit_jco.mjs "$WIT_DIR" "$([[ "$QUICK" = 1 ]] && echo 5 || echo 50)" \
+      || say "wit: jco comparison failed"
+  fi
+else
+  say "wit: left out ($WIT_DIR or $BUILD/libweld.a missing)"
+fi
+
 say "results in $tsv"
 exit $bad
