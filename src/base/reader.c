@@ -5,6 +5,7 @@
 
 bool base_read_uleb(base_reader_t *r, unsigned bits, uint64_t *out) {
   uint64_t result = 0;
+  *out = 0;
   unsigned shift = 0;
   unsigned max_bytes = (bits + 6) / 7;
   for (unsigned i = 0;; i++) {
@@ -28,6 +29,7 @@ bool base_read_uleb(base_reader_t *r, unsigned bits, uint64_t *out) {
 
 bool base_read_sleb(base_reader_t *r, unsigned bits, int64_t *out) {
   uint64_t result = 0;
+  *out = 0;
   unsigned shift = 0;
   unsigned max_bytes = (bits + 6) / 7;
   uint8_t b;
@@ -60,6 +62,8 @@ bool base_read_sleb(base_reader_t *r, unsigned bits, int64_t *out) {
 
 bool base_read_name(base_reader_t *r, const uint8_t **s, uint32_t *len) {
   uint32_t n;
+  *s = NULL;
+  *len = 0;
   if (!base_read_u32(r, &n)) return false;
   if (n > base_reader_left(r)) return base_reader_fail(r, "unexpected end: name length out of bounds");
   if (n > WELD_MAX_NAME_BYTES) return base_reader_fail(r, "name too long");

@@ -36,12 +36,16 @@ static inline bool base_reader_fail(base_reader_t *r, const char *msg) {
   return false;
 }
 
+/* Every reader stores a value even when it fails (0 / NULL), so callers never see an
+ * uninitialised output. */
 static inline bool base_read_u8(base_reader_t *r, uint8_t *out) {
+  *out = 0;
   if (r->p >= r->end) return base_reader_fail(r, "unexpected end");
   *out = *r->p++;
   return true;
 }
 static inline bool base_read_bytes(base_reader_t *r, size_t n, const uint8_t **out) {
+  *out = NULL;
   if (base_reader_left(r) < n) return base_reader_fail(r, "unexpected end");
   *out = r->p;
   r->p += n;
@@ -55,12 +59,14 @@ bool base_read_sleb(base_reader_t *r, unsigned bits, int64_t *out);
 
 static inline bool base_read_u32(base_reader_t *r, uint32_t *out) {
   uint64_t v;
+  *out = 0;
   if (!base_read_uleb(r, 32, &v)) return false;
   *out = (uint32_t)v;
   return true;
 }
 static inline bool base_read_s32(base_reader_t *r, int32_t *out) {
   int64_t v;
+  *out = 0;
   if (!base_read_sleb(r, 32, &v)) return false;
   *out = (int32_t)v;
   return true;
