@@ -278,8 +278,8 @@ else
 fi
 # ---- WIT front end: parse + resolve all of WASI 0.2 (bench/wit_bench.c) ----
 # A separate step, owned by the WIT work: wit_bench is compiled here against libweld.a
-# (no CMake target), and jco is compared only when BENCH_JCO names a folder where
-# `npm install --prefix "$BENCH_JCO" @bytecodealliance/jco` was run.
+# (no CMake target), and jco (pinned in package.json; or BENCH_JCO=DIR after
+# `npm install --prefix DIR @bytecodealliance/jco`) is timed on the same packages.
 WIT_DIR=${WELD_SHARED:-../shared}/wit/wasi-0.2
 echo
 if [[ -d "$WIT_DIR" && -f "$BUILD/libweld.a" ]]; then
@@ -290,8 +290,10 @@ if [[ -d "$WIT_DIR" && -f "$BUILD/libweld.a" ]]; then
   if [[ -x "$OUT/wit_bench" ]]; then
     "$OUT/wit_bench" "$WIT_DIR" "$([[ "$QUICK" = 1 ]] && echo 20 || echo 500)" || bad=1
   fi
-  if [[ -n "${BENCH_JCO:-}" ]] && command -v node >/dev/null; then
-    BENCH_JCO=$BENCH_JCO node bench/wit_jco.mjs "$WIT_DIR" "$([[ "$QUICK" = 1 ]] && echo 5 || echo 50)" \
+  JCO_DIR=${BENCH_JCO:-}
+  [[ -z "$JCO_DIR" && -d node_modules/@bytecodealliance/jco ]] && JCO_DIR=$PWD
+  if [[ -n "$JCO_DIR" ]] && command -v node >/dev/null; then
+    BENCH_JCO=$JCO_DIR node bench/wit_jco.mjs "$WIT_DIR" "$([[ "$QUICK" = 1 ]] && echo 5 || echo 50)" \
       || say "wit: jco comparison failed"
   fi
 else

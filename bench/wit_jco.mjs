@@ -3,18 +3,18 @@
 // resolves the same WIT, then also builds a dummy core module and encodes the world into
 // it, so its time is an upper bound for jco's parse+resolve, not an exact match.
 //
-//   NODE_PATH=DIR/node_modules node bench/wit_jco.mjs ../shared/wit/wasi-0.2 [ROUNDS]
+//   BENCH_JCO=DIR node bench/wit_jco.mjs ../shared/wit/wasi-0.2 [ROUNDS]
 //
-// (DIR from `npm install --prefix DIR @bytecodealliance/jco`; bench/run.sh runs this when
-// BENCH_JCO=DIR is set.)  All packages are joined into one source: http.wit on top, the
-// others as nested `package ... { }` blocks.
+// DIR holds node_modules/@bytecodealliance/jco (the project root, where package.json pins
+// it, or any `npm install --prefix DIR @bytecodealliance/jco`).  All packages are joined
+// into one source: http.wit on top, the others as nested `package ... { }` blocks.
 import { createRequire } from 'node:module';
 import { readFileSync, readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const [dir, roundsArg] = process.argv.slice(2);
 const rounds = Number(roundsArg || 50);
-const prefix = process.env.BENCH_JCO;
+const prefix = process.env.BENCH_JCO || '.';
 const require = createRequire(pathToFileURL(`${prefix}/node_modules/`).href);
 const { componentEmbed } = await import(pathToFileURL(require.resolve('@bytecodealliance/jco')).href);
 

@@ -13,4 +13,6 @@
 #include "weld/memory.h"
 #include "weld/table.h"
 #include "weld/global.h"
+#include "weld/wit.h"
+#include "weld/component.h"
 #endif

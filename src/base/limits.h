@@ -49,6 +49,7 @@
 #define WELD_MAX_WIT_ITEMS           (1u << 20) /* imports + exports of all worlds of one resolved set */
 #define WELD_MAX_LIST_BYTES          (1u << 31)
 #define WELD_MAX_HANDLES             (1u << 28)
+#define WELD_MAX_CVAL_ITEMS          (1u << 28) /* elements of one list lifted to a host value (weld_cval_t) */
 /* Component binary format and validation (src/component) */
 #define WELD_MAX_COMPONENT_BYTES     (1u << 30)   /* 1 GiB input */
 #define WELD_MAX_COMPONENT_ITEMS     1000000u     /* definitions (all sections) of one component */
@@ -60,5 +61,7 @@
 #define WELD_MAX_INSTANTIATE_ARGS    100000u
 #define WELD_MAX_TYPECHECK_WORK      50000000u    /* type nodes visited while validating one component */
 #define WELD_MAX_COMPONENT_TYPE_MEM  (512u << 20) /* bytes of type/AST storage for one component */
+/* Component text format (src/text/cwat*.c) */
+#define WELD_MAX_CWAT_NESTING        500u         /* nested components, types and inline types */
 
 #endif

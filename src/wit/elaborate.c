@@ -327,19 +327,29 @@ static weld_error_t *resolve_include(weld_wit_t *wit, uint32_t id, uint32_t pkg,
                         "found a reference to a world which is excluded due to its feature not being activated");
   weld_wit_world_t src = wit->worlds.data[from];
   bool external = src.package != WELD_WIT_NONE && src.package != pkg;
-  /* every `with` name must match some kebab-named item */
-  for (size_t k = 0; k < inc->names.len; k++) {
-    bool found = false;
-    for (int dir = 0; dir < 2 && !found; dir++) {
-      size_t n = dir ? src.exports.len : src.imports.len;
-      const weld_wit_world_item_t *items = dir ? src.exports.data : src.imports.data;
-      for (size_t i = 0; i < n && !found; i++)
-        if (items[i].name && rename_item(a, items[i].name, &inc->names.data[k])) found = true;
+  /* `with` names, by name -> first position (a name matches an item named exactly so,
+   * or `[kind]name` / `[kind]name.method`) */
+  wit_arena_t *sa = &wit->scratch;
+  wit_map_t with = {0}, keys = {0};
+  for (size_t k = 0; k < inc->names.len; k++) wit_map_puts(sa, &with, inc->names.data[k].name.name, (uint32_t)k);
+  for (int dir = 0; dir < 2; dir++) {
+    size_t n = dir ? src.exports.len : src.imports.len;
+    const weld_wit_world_item_t *items = dir ? src.exports.data : src.imports.data;
+    for (size_t i = 0; i < n; i++) {
+      const char *nm = items[i].name;
+      if (!nm) continue;
+      wit_map_puts(sa, &keys, nm, 1);
+      const char *rb = strchr(nm, ']');
+      if (!rb) continue;
+      const char *dot = strchr(rb + 1, '.');
+      wit_map_put(sa, &keys, rb + 1, dot ? (size_t)(dot - rb - 1) : strlen(rb + 1), 1);
     }
-    if (!found)
+  }
+  if (sa->oom) return base_error_oom();
+  for (size_t k = 0; k < inc->names.len; k++)
+    if (wit_map_gets(&keys, inc->names.data[k].name.name) == WIT_MAP_MISSING)
       return wit_error_at(sm, inc->span, "no import or export kebab-name `%s`. Note that an ID does not support renaming",
                           inc->names.data[k].name.name);
-  }
   cloner_t c;
   memset(&c, 0, sizeof c);
   c.wit = wit;
@@ -357,11 +367,19 @@ static weld_error_t *resolve_include(weld_wit_t *wit, uint32_t id, uint32_t pkg,
       itemmap_t *m = &dst[dir];
       if (it.name) {
         const char *nn = it.name;
-        for (size_t k = 0; k < inc->names.len; k++) {
-          const char *r = rename_item(a, it.name, &inc->names.data[k]);
-          if (r) {
-            nn = r;
-            break;
+        if (inc->names.len) {
+          /* the first `with` entry that applies (exact name, or the resource part of a
+           * `[kind]resource.func` / `[kind]resource` name) */
+          uint32_t best = wit_map_gets(&with, it.name);
+          const char *rb = strchr(it.name, ']');
+          if (rb) {
+            const char *dot = strchr(rb + 1, '.');
+            uint32_t k2 = wit_map_get(&with, rb + 1, dot ? (size_t)(dot - rb - 1) : strlen(rb + 1));
+            if (k2 < best) best = k2;
+          }
+          if (best != WIT_MAP_MISSING) {
+            nn = rename_item(a, it.name, &inc->names.data[best]);
+            if (!nn) return base_error_oom();
           }
         }
         if (!clone_world_item(&c, &it))
@@ -400,7 +418,17 @@ static weld_error_t *resolve_include(weld_wit_t *wit, uint32_t id, uint32_t pkg,
   return a->oom ? base_error_oom() : NULL;
 }
 
-static weld_error_t *check_case_insensitive(weld_wit_t *wit, uint32_t id) {
+/* Where a world item came from: its own import/export, else the world's name. */
+static wit_span_t item_span(const wit_uworld_t *u, int dir, const char *name) {
+  size_t n = dir ? u->w.exports.len : u->w.imports.len;
+  const weld_wit_world_item_t *items = dir ? u->w.exports.data : u->w.imports.data;
+  const wit_span_t *spans = dir ? u->export_spans.data : u->import_spans.data;
+  for (size_t i = 0; i < n; i++)
+    if (items[i].name && !strcmp(items[i].name, name)) return spans[i];
+  return u->span;
+}
+
+static weld_error_t *check_case_insensitive(weld_wit_t *wit, uint32_t id, const wit_uworld_t *u, const wit_srcmap_t *sm) {
   const weld_wit_world_t *w = &wit->worlds.data[id];
   for (int dir = 0; dir < 2; dir++) {
     size_t n = dir ? w->exports.len : w->imports.len;
@@ -414,8 +442,9 @@ static weld_error_t *check_case_insensitive(weld_wit_t *wit, uint32_t id) {
       uint32_t prev = wit_map_puts(&wit->scratch, &seen, low, (uint32_t)i);
       if (prev != WIT_MAP_MISSING && strcmp(items[prev].name, items[i].name) != 0) {
         const char *what = dir ? "export" : "import";
-        return base_error("%s `%s` in world `%s` conflicts with %s `%s` (kebab-case identifiers are case-insensitive)",
-                          what, items[i].name, w->name, what, items[prev].name);
+        return wit_error_at(sm, item_span(u, dir, items[i].name),
+                            "%s `%s` in world `%s` conflicts with %s `%s` (kebab-case identifiers are case-insensitive)",
+                            what, items[i].name, w->name, what, items[prev].name);
       }
     }
   }
@@ -447,7 +476,7 @@ static weld_error_t *world_finish(weld_wit_t *wit, uint32_t id, uint32_t pkg, co
     w->exports.len = dst[1].v.len;
     w->exports.cap = dst[1].v.cap;
   }
-  weld_error_t *e = check_case_insensitive(wit, id);
+  weld_error_t *e = check_case_insensitive(wit, id, u, sm);
   if (e) return e;
   return wit_elaborate_world(wit, id, sm, u->span);
 }

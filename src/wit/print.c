@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/vec.h"
 #include "wit/internal.h"
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct pr {
@@ -16,7 +17,14 @@ typedef struct pr {
   base_buf_t b;
   int indent;
   uint32_t pkg; /* package whose interfaces may be named without qualification */
+  bool sep;     /* the next item of the current block starts after a blank line */
 } pr_t;
+
+/* Items of an interface or world are separated by blank lines. */
+static void item_gap(pr_t *p) {
+  if (p->sep) base_buf_byte(&p->b, '\n');
+  p->sep = true;
+}
 
 static void put(pr_t *p, const char *s) { base_buf_bytes(&p->b, s, strlen(s)); }
 static void line_start(pr_t *p) {
@@ -197,12 +205,30 @@ static void func_sig(pr_t *p, const weld_wit_func_t *f, const char *name, bool i
   put(p, ";\n");
 }
 
+/* Resource functions sorted by (resource, position), so each resource finds its own
+ * functions by binary search. */
+typedef struct rfunc {
+  uint32_t res;
+  uint32_t idx;
+} rfunc_t;
+
+static int cmp_rfunc(const void *x, const void *y) {
+  const rfunc_t *a = x, *b = y;
+  if (a->res != b->res) return a->res < b->res ? -1 : 1;
+  return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
 /* Functions of a resource, inside its block. */
-static void resource_funcs(pr_t *p, uint32_t res, const weld_wit_func_t *const *funcs, size_t n) {
+static void resource_funcs(pr_t *p, uint32_t res, const weld_wit_func_t *const *funcs, const rfunc_t *rf, size_t nr) {
   const weld_wit_typedef_t *rt = &p->wit->types.data[res];
+  size_t lo = 0, hi = nr;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (rf[mid].res < res) lo = mid + 1;
+    else hi = mid;
+  }
   size_t count = 0;
-  for (size_t i = 0; i < n; i++)
-    if (funcs[i]->kind >= WELD_WIT_FUNC_METHOD && funcs[i]->resource == res) count++;
+  while (lo + count < nr && rf[lo + count].res == res) count++;
   line_start(p);
   put(p, "resource ");
   ident(p, rt->name);
@@ -212,9 +238,8 @@ static void resource_funcs(pr_t *p, uint32_t res, const weld_wit_func_t *const *
   }
   put(p, " {\n");
   p->indent++;
-  for (size_t i = 0; i < n; i++) {
-    const weld_wit_func_t *f = funcs[i];
-    if (f->kind < WELD_WIT_FUNC_METHOD || f->resource != res) continue;
+  for (size_t k = lo; k < lo + count; k++) {
+    const weld_wit_func_t *f = funcs[rf[k].idx];
     docs(p, f->docs);
     stability(p, &f->stability);
     line_start(p);
@@ -279,7 +304,17 @@ static uint32_t use_source(const weld_wit_t *wit, uint32_t id) {
 
 /* Prints the types (and resource functions) of an interface or world, uses first. */
 static void types_block(pr_t *p, const uint32_t *ids, size_t n, const weld_wit_func_t *const *funcs, size_t nf) {
+  rfunc_t *rf = base_alloc((nf + 1) * sizeof *rf);
+  size_t nr = 0;
+  if (!rf) {
+    p->b.oom = true;
+    return;
+  }
+  for (size_t i = 0; i < nf; i++)
+    if (funcs[i]->kind >= WELD_WIT_FUNC_METHOD) rf[nr++] = (rfunc_t){funcs[i]->resource, (uint32_t)i};
+  if (nr > 1) qsort(rf, nr, sizeof *rf, cmp_rfunc);
   /* uses: runs of consecutive names from the same interface with the same gate */
+  bool uses = false;
   for (size_t i = 0; i < n;) {
     uint32_t src = use_source(p->wit, ids[i]);
     if (src == WELD_WIT_NONE) {
@@ -292,6 +327,8 @@ static void types_block(pr_t *p, const uint32_t *ids, size_t n, const weld_wit_f
       i++;
       continue;
     }
+    if (!uses) item_gap(p);
+    uses = true;
     stability(p, &td->stability);
     line_start(p);
     put(p, "use ");
@@ -319,10 +356,11 @@ static void types_block(pr_t *p, const uint32_t *ids, size_t n, const weld_wit_f
   for (size_t i = 0; i < n; i++) {
     if (use_source(p->wit, ids[i]) != WELD_WIT_NONE) continue;
     const weld_wit_typedef_t *td = &p->wit->types.data[ids[i]];
+    item_gap(p);
     docs(p, td->docs);
     stability(p, &td->stability);
     switch (td->kind) {
-    case WELD_WIT_KIND_RESOURCE: resource_funcs(p, ids[i], funcs, nf); break;
+    case WELD_WIT_KIND_RESOURCE: resource_funcs(p, ids[i], funcs, rf, nr); break;
     case WELD_WIT_KIND_RECORD: cases_block(p, "record", td); break;
     case WELD_WIT_KIND_VARIANT: cases_block(p, "variant", td); break;
     case WELD_WIT_KIND_ENUM: cases_block(p, "enum", td); break;
@@ -337,11 +375,14 @@ static void types_block(pr_t *p, const uint32_t *ids, size_t n, const weld_wit_f
       break;
     }
   }
+  base_free(rf, 0);
 }
 
 static void interface_body(pr_t *p, const weld_wit_interface_t *in) {
   put(p, "{\n");
   p->indent++;
+  bool outer_sep = p->sep;
+  p->sep = false;
   uint32_t *ids = base_alloc((in->types.len + 1) * sizeof *ids);
   const weld_wit_func_t **funcs = base_alloc((in->funcs.len + 1) * sizeof *funcs);
   if (!ids || !funcs) {
@@ -350,12 +391,10 @@ static void interface_body(pr_t *p, const weld_wit_interface_t *in) {
     for (size_t i = 0; i < in->types.len; i++) ids[i] = in->types.data[i].id;
     for (size_t i = 0; i < in->funcs.len; i++) funcs[i] = &in->funcs.data[i];
     types_block(p, ids, in->types.len, funcs, in->funcs.len);
-    bool first = true;
     for (size_t i = 0; i < in->funcs.len; i++) {
       const weld_wit_func_t *f = &in->funcs.data[i];
       if (f->kind >= WELD_WIT_FUNC_METHOD) continue;
-      if (first && in->types.len) base_buf_byte(&p->b, '\n');
-      first = false;
+      item_gap(p);
       docs(p, f->docs);
       stability(p, &f->stability);
       line_start(p);
@@ -365,6 +404,7 @@ static void interface_body(pr_t *p, const weld_wit_interface_t *in) {
   base_free(ids, 0);
   base_free(funcs, 0);
   p->indent--;
+  p->sep = outer_sep;
   line_start(p);
   put(p, "}\n");
 }
@@ -377,6 +417,7 @@ static void world(pr_t *p, const weld_wit_world_t *w) {
   ident(p, w->name);
   put(p, " {\n");
   p->indent++;
+  p->sep = false;
   /* world-local types first (uses, typedefs, resources with their functions) */
   size_t nt = 0, nf = 0;
   uint32_t *ids = base_alloc((w->imports.len + 1) * sizeof *ids);
@@ -398,9 +439,14 @@ static void world(pr_t *p, const weld_wit_world_t *w) {
     size_t n = dir ? w->exports.len : w->imports.len;
     const char *kw = dir ? "export " : "import ";
     if (pass == 1 && nt) types_block(p, ids, nt, funcs, nf);
+    bool gap = true; /* one blank line before each group of imports/exports */
     for (size_t i = 0; i < n; i++) {
       const weld_wit_world_item_t *it = &items[i];
       if (!dir && (pass == 0) != (it->kind == WELD_WIT_ITEM_INTERFACE)) continue;
+      if (it->kind == WELD_WIT_ITEM_TYPE) continue;
+      if (it->kind == WELD_WIT_ITEM_FUNC && it->func.kind >= WELD_WIT_FUNC_METHOD) continue;
+      if (gap) item_gap(p);
+      gap = false;
       if (it->kind == WELD_WIT_ITEM_INTERFACE) {
         const weld_wit_interface_t *in = &p->wit->interfaces.data[it->id];
         if (it->name && !in->name) docs(p, in->docs);

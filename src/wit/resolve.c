@@ -12,6 +12,7 @@
 #include "wit/internal.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct remap {
@@ -21,6 +22,9 @@ typedef struct remap {
   uint32_t *types, *ifaces, *worlds; /* unresolved index -> resolved, WELD_WIT_NONE if gated out */
   wit_map_t own_handles;             /* resolved type id -> own<T> handle type */
   struct { int8_t *data; size_t len, cap; } has_borrow;
+  /* name lookups into earlier packages, built on first use */
+  wit_map_t lookup_ids;  /* "p"+package id or "i"+interface id -> index into lookups */
+  struct { wit_map_t *data; size_t len, cap; } lookups;
   weld_error_t *err;
 } remap_t;
 
@@ -82,9 +86,11 @@ static int include_stability(remap_t *m, const weld_wit_stability_t *s, wit_span
 }
 
 static const char *excluded_msg(const char *what) {
-  static char buf[160];
-  snprintf(buf, sizeof buf, "found a reference to a %s which is excluded due to its feature not being activated", what);
-  return buf;
+  switch (what[0]) {
+  case 't': return "found a reference to a type which is excluded due to its feature not being activated";
+  case 'w': return "found a reference to a world which is excluded due to its feature not being activated";
+  default: return "found a reference to a interface which is excluded due to its feature not being activated";
+  }
 }
 
 static bool map_type(remap_t *m, uint32_t id, wit_span_t span, uint32_t *out) {
@@ -236,10 +242,31 @@ static bool package_not_found(remap_t *m, const wit_pkg_name_t *pn, wit_span_t s
   return fail(m, span, "package '%s' not found. known packages:%s", name ? name : "?", known);
 }
 
-static uint32_t find_named(const weld_wit_named_t *v, size_t n, const char *name) {
-  for (size_t i = 0; i < n; i++)
-    if (!strcmp(v[i].name, name)) return v[i].id;
-  return WELD_WIT_NONE;
+/* Finds `name` in a named list (a package's interfaces/worlds, an interface's types),
+ * through a hash map built the first time that list is searched. */
+static uint32_t find_named(remap_t *m, char kind, uint32_t owner, const weld_wit_named_t *v, size_t n,
+                           const char *name) {
+  if (n < 16) {
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(v[i].name, name)) return v[i].id;
+    return WELD_WIT_NONE;
+  }
+  wit_arena_t *a = &m->wit->arena;
+  char key[5];
+  key[0] = kind;
+  memcpy(key + 1, &owner, 4);
+  uint32_t li = wit_map_get(&m->lookup_ids, key, 5);
+  if (li == WIT_MAP_MISSING) {
+    wit_map_t mp = {0};
+    for (size_t i = 0; i < n; i++) wit_map_put(a, &mp, v[i].name, strlen(v[i].name), v[i].id);
+    char *k = wit_alloc(a, 5);
+    if (!k || !AVEC_PUSH(a, &m->lookups, mp)) return WELD_WIT_NONE;
+    memcpy(k, key, 5);
+    li = (uint32_t)m->lookups.len - 1;
+    wit_map_put(a, &m->lookup_ids, k, 5, li);
+  }
+  uint32_t id = wit_map_gets(&m->lookups.data[li], name);
+  return id == WIT_MAP_MISSING ? WELD_WIT_NONE : id;
 }
 
 static bool process_foreign(remap_t *m) {
@@ -279,11 +306,11 @@ static bool process_foreign(remap_t *m) {
     }
     const weld_wit_package_t *p = &wit->packages.data[pid];
     if (it->is_world) {
-      uint32_t w = find_named(p->worlds.data, p->worlds.len, it->name);
+      uint32_t w = find_named(m, 'w', pid, p->worlds.data, p->worlds.len, it->name);
       if (w == WELD_WIT_NONE) return fail(m, ispan, "world '%s' not found in package '%s'", it->name, p->full_name);
       m->worlds[it->id] = w;
     } else {
-      uint32_t f = find_named(p->interfaces.data, p->interfaces.len, it->name);
+      uint32_t f = find_named(m, 'p', pid, p->interfaces.data, p->interfaces.len, it->name);
       if (f == WELD_WIT_NONE)
         return fail(m, ispan, "interface '%s' not found in package '%s'", it->name, p->full_name);
       m->ifaces[it->id] = f;
@@ -299,10 +326,10 @@ static bool process_foreign(remap_t *m) {
       continue;
     }
     uint32_t iface;
-    if (m->ifaces[td->owner] == WELD_WIT_NONE) return fail(m, WIT_NO_SPAN, "%s", excluded_msg("interface"));
+    if (m->ifaces[td->owner] == WELD_WIT_NONE) return fail(m, span, "%s", excluded_msg("interface"));
     iface = m->ifaces[td->owner];
     const weld_wit_interface_t *fi = &wit->interfaces.data[iface];
-    uint32_t t = find_named(fi->types.data, fi->types.len, td->name);
+    uint32_t t = find_named(m, 'i', iface, fi->types.data, fi->types.len, td->name);
     if (t == WELD_WIT_NONE) return fail(m, span, "type `%s` not defined in interface", td->name);
     m->types[i] = t;
   }
@@ -366,7 +393,7 @@ weld_error_t *wit_resolve_append(weld_wit_t *wit, wit_upkg_t *u, uint32_t *pkg_o
   m.pkg = (uint32_t)wit->packages.len - 1;
   if (wit_map_puts(a, &wit->package_names, pkg.full_name, m.pkg) != WIT_MAP_MISSING) {
     wit->packages.len--;
-    return base_error("attempting to re-add package `%s` when it's already present in this `Resolve`", pkg.full_name);
+    return wit_error_at(u->sm, u->name_span, "package `%s` is already loaded", pkg.full_name);
   }
   m.types = wit_alloc(a, (u->types.len + 1) * sizeof(uint32_t));
   m.ifaces = wit_alloc(a, (u->interfaces.len + 1) * sizeof(uint32_t));
@@ -510,9 +537,25 @@ typedef struct frame {
   size_t pkg, dep;
 } frame_t;
 
+/* Sorts package indexes by name (merge sort: qsort has no context argument, and a
+ * global would not be thread-safe). */
+static void sort_by_name(const wit_upkg_t *pkgs, size_t *v, size_t *tmp, size_t n) {
+  for (size_t w = 1; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        tmp[k++] = wit_pkg_name_cmp(&pkgs[v[j]].name, &pkgs[v[i]].name) < 0 ? v[j++] : v[i++];
+      while (i < mid) tmp[k++] = v[i++];
+      while (j < hi) tmp[k++] = v[j++];
+    }
+    memcpy(v, tmp, n * sizeof *v);
+  }
+}
+
 weld_error_t *wit_resolve_group(weld_wit_t *wit, wit_upkg_t *pkgs, size_t n, size_t main_index, uint32_t *main_pkg) {
   wit_arena_t *a = &wit->arena;
-  /* sort by name (a stable insertion sort keeps this simple; groups are small) */
+  /* sort by name (names are unique, so any sort gives the same order) */
   size_t *sorted = wit_alloc(a, (n + 1) * sizeof(size_t));
   const char **full = wit_alloc(a, (n + 1) * sizeof(char *));
   if (!sorted || !full) return base_error_oom();
@@ -528,14 +571,10 @@ weld_error_t *wit_resolve_group(weld_wit_t *wit, wit_upkg_t *pkgs, size_t n, siz
       return base_error("package %s is defined in two different locations:\n  * %s\n  * %s", full[i], l1, l2);
     }
   }
-  for (size_t i = 0; i < n; i++) {
-    size_t j = i;
-    while (j > 0 && wit_pkg_name_cmp(&pkgs[sorted[j - 1]].name, &pkgs[i].name) > 0) {
-      sorted[j] = sorted[j - 1];
-      j--;
-    }
-    sorted[j] = i;
-  }
+  for (size_t i = 0; i < n; i++) sorted[i] = i;
+  size_t *tmp = wit_alloc(a, (n + 1) * sizeof *tmp);
+  if (!tmp) return base_error_oom();
+  sort_by_name(pkgs, sorted, tmp, n);
   /* depth-first topological order over foreign deps, in name order */
   uint8_t *done = wit_zalloc(a, n + 1), *visiting = wit_zalloc(a, n + 1);
   size_t *order = wit_alloc(a, (n + 1) * sizeof(size_t));

@@ -1191,7 +1191,17 @@ weld_error_t *wit_unresolved_build(wit_arena_t *a, const wit_srcmap_t *sm, wit_a
       if (pf->decls.items.data[i].kind == WIT_AI_PACKAGE)
         return wit_error_at(sm, pf->decls.items.data[i].pkg->pkg.span, "nested packages must be placed at the top-level");
   }
-  if (!have_name) return base_error("no `package` header was found in any WIT file for this package");
+  if (!have_name) {
+    /* point at the first file of the package (there is no better place) */
+    wit_span_t at = sm && sm->files.len ? (wit_span_t){sm->files.data[0].offset, sm->files.data[0].offset} : WIT_NO_SPAN;
+    if (nfiles && files[0]->decls.items.len) {
+      const wit_ast_item_t *it = &files[0]->decls.items.data[0];
+      if (it->kind == WIT_AI_INTERFACE) at = it->iface->name.span;
+      else if (it->kind == WIT_AI_WORLD) at = it->world->name.span;
+      else if (it->kind == WIT_AI_USE) at = it->use->span;
+    }
+    return wit_error_at(sm, at, "no `package` header was found in any WIT file for this package");
+  }
   r.file_items = wit_zalloc(a, (nfiles + 1) * sizeof(wit_map_t));
   if (!r.file_items) return base_error_oom();
   /* foreign dependencies first: their interfaces/worlds take the lowest indexes */

@@ -125,6 +125,28 @@ static void test_limits(void) {
   }
 }
 
+/* Regressions: name lookups into big packages/interfaces used to be linear (quadratic
+ * overall); these inputs took seconds and now take milliseconds. */
+static void test_scaling(void) {
+  enum { N = 20000 };
+  size_t cap = (size_t)N * 128 + 256;
+  char *s = malloc(cap), *p = s;
+  p += sprintf(p, "package a:main;\ninterface u {\n");
+  for (int i = 0; i < N; i++) p += sprintf(p, "  use b:dep/i%d.{t as t%d};\n", i, i);
+  p += sprintf(p, "}\npackage b:dep {\n");
+  for (int i = 0; i < N; i++) p += sprintf(p, "  interface i%d { type t = u32; }\n", i);
+  sprintf(p, "}\n");
+  expect_ok(s, "20000 foreign interfaces");
+  p = s;
+  p += sprintf(p, "package a:main;\ninterface big {\n");
+  for (int i = 0; i < N; i++) p += sprintf(p, "  type t%d = u32;\n", i);
+  p += sprintf(p, "}\npackage b:x { interface y { use a:main/big.{");
+  for (int i = 0; i < N; i++) p += sprintf(p, "%st%d", i ? ", " : "", i);
+  sprintf(p, "}; } }\n");
+  expect_ok(s, "20000 foreign types");
+  free(s);
+}
+
 static void test_api(void) {
   weld_wit_t *w = NULL;
   const char *src = "package ex:pkg@1.2.3;\n"
@@ -265,7 +287,13 @@ static void test_oom(void) {
                     "interface i { resource r { constructor(); m: func() -> list<r>; } record p { r: r } }\n"
                     "interface j { use i.{r, p}; f: func(x: borrow<r>) -> p; }\n"
                     "world w0 { import j; import k: interface { use i.{r}; g: func() -> r; } export h: func(); }\n"
-                    "world w1 { include w0 with { h as h2 } export i; }\n";
+                    "world w1 { include w0 with { h as h2 } export i; }\n"
+                    "@unstable(feature = off) interface gone { @unstable(feature = off) type t = u8; }\n"
+                    "package dep:x@2.0.0 {\n"
+                    "  /// docs\n"
+                    "  @since(version = 1.0.0) interface e { use a:b/i@1.0.0.{r}; enum k { p, q } }\n"
+                    "  world wd { include a:b/w1@1.0.0; import e; export x: async func(s: stream<u8>) -> future; }\n"
+                    "}\n";
   weld_set_allocator(failing_realloc, NULL);
   bool ok = true;
   int n;
@@ -298,6 +326,7 @@ static void test_oom(void) {
 int main(void) {
   test_errors();
   test_limits();
+  test_scaling();
   test_api();
   test_features();
   test_print();
