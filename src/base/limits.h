@@ -39,6 +39,7 @@
 /* Text format */
 #define WELD_MAX_TEXT_NESTING        10000u       /* parenthesis depth in .wat/.wast */
 #define WELD_MAX_TEXT_BYTES          (1u << 30)
+#define WELD_MAX_TEXT_NODES          (16u << 20)  /* tokens per document (64 bytes each) */
 
 /* Component model and WIT */
 #define WELD_MAX_COMPONENT_NESTING   100u

@@ -157,6 +157,7 @@ typedef struct lexer {
   uint32_t lc_line, lc_col;
   VEC(text_sx_t) scratch;
   VEC(frame_t) frames;
+  size_t nnodes; /* tokens and lists so far, capped by WELD_MAX_TEXT_NODES */
 } lexer_t;
 
 static void lc_advance(lexer_t *L, size_t off) {
@@ -445,6 +446,8 @@ static weld_error_t *lex(lexer_t *L) {
     } else {
       text_sx_t node;
       if ((err = scan_token(L, &node))) return err;
+      if (++L->nnodes > WELD_MAX_TEXT_NODES)
+        return lex_error(L, node.off, "too many tokens (limit %u)", WELD_MAX_TEXT_NODES);
       if (!VEC_PUSH(&L->scratch, node)) return base_error_oom();
     }
   }
