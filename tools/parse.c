@@ -1,5 +1,6 @@
 /* parse.c — `weld parse IN.wat [-o OUT.wasm]`: WebAssembly text format to binary
- * (core spec §6; src/text/wat.c).  Without -o the binary goes to IN with .wasm replacing
+ * (core spec §6; src/text/wat.c), for a core module or a component (component-model
+ * Explainer.md; src/text/cwat*.c).  Without -o the binary goes to IN with .wasm replacing
  * .wat (or IN.wasm); "-o -" writes to stdout.  --no-names leaves out the name section. */
 #include "tool.h"
 #include "base/vec.h"
@@ -11,9 +12,10 @@
 
 static void usage(FILE *f) {
   fprintf(f, "usage: weld parse IN.wat [-o OUT.wasm] [--no-names]\n"
-             "  Translate a WebAssembly text module to the binary format.\n"
+             "  Translate a WebAssembly text module, or a component `(component ...)`, to the\n"
+             "  binary format.\n"
              "  IN may be '-' for stdin; OUT may be '-' for stdout.\n"
-             "  --no-names  leave out the \"name\" custom section (module and function $ids)\n");
+             "  --no-names  leave out the \"name\" custom sections (module and function $ids)\n");
 }
 
 int cmd_parse(int argc, char **argv) {

@@ -15,10 +15,37 @@
  *   weld_resource_t         a resource handle (own or borrow; host- or guest-defined)
  *   weld_resource_table_t   a table mapping resource handles to host objects
  *
- * Status: being implemented (the component-model issue); not yet in weld.h.
+ * Scope: the synchronous Component Model (design/mvp/Explainer.md, CanonicalABI.md).  Async
+ * (streams, futures, tasks, async functions), threads and values are rejected when a
+ * component is compiled, with an error starting "not supported: ".
  *
- * Components and stores: the same weld_store_t holds core and component instances.
- * Conventions (ownership, errors, traps) are those of weld/common.h. */
+ * Typical use:
+ *   weld_component_new        compile once (per engine; may be shared by threads)
+ *   weld_linker_*             define what the host offers: functions, instances, resource
+ *                             types, core modules, other component instances
+ *   weld_linker_instantiate_pre   resolve + type-check the imports once
+ *   weld_instance_pre_instantiate instantiate many times (cheap: no lookups, no checks)
+ *   weld_cinstance_func_by_name / weld_cinstance_export_index + weld_cinstance_func
+ *   weld_cfunc_call (weld_cval_t values) or weld_cfunc_call_flat (scalar words)
+ *
+ * Lifetimes.  A component, a linker and an InstancePre may be deleted at any time: each
+ * instance keeps (by reference counting) what it needs — the component's code and types,
+ * the host functions' environments (their finalizers run when the last user lets go), the
+ * resource types and modules.  Component instances, like core instances, belong to the
+ * store they were made in and are freed by weld_store_delete (there is no per-instance
+ * delete).  The same weld_store_t holds core and component instances.
+ *
+ * Errors and traps (weld/common.h): a fallible function returns weld_error_t * for misuse
+ * or for something that cannot be done (bad input, an import the linker does not satisfy,
+ * arguments of the wrong type); a guest failing at run time is a trap (the weld_trap_t **
+ * out-parameter; code WELD_TRAP_COMPONENT for a broken Component Model rule, whose message
+ * says which, e.g. "cannot enter component instance: it is already on the call stack").
+ * After a trap inside a component instance, that instance cannot be entered again (every
+ * later call of its exports traps), as the Component Model requires.
+ *
+ * Threads: a store (and everything in it) is used by one thread at a time.  Components,
+ * InstancePres and weld_ctype_t views may be shared between threads; a linker may not be
+ * modified while another thread instantiates through it. */
 #ifndef WELD_COMPONENT_H
 #define WELD_COMPONENT_H
 #include "weld/common.h"
@@ -39,19 +66,34 @@ typedef struct weld_resource weld_resource_t;
 typedef struct weld_resource_table weld_resource_table_t;
 typedef struct weld_ccaller weld_ccaller_t;
 
+/* An export index: a path of export positions (see weld_cinstance_export_index). */
+typedef struct weld_export_index {
+  uint32_t path[4]; /* implementation-defined */
+} weld_export_index_t;
+
 /* ======================================================================= components */
 
-/* Decode, validate and compile a component binary.  A core module is rejected with a
- * message saying so (use weld_module_new). */
+/* Decode, validate and compile a component binary (the embedded core modules are compiled
+ * by `engine`).  A core module is rejected with a message saying so (use weld_module_new).
+ * Errors carry the byte offset (weld_error_offset).  Like wasmtime, weld rejects at the
+ * root of a component: component imports, component exports, and exporting one of the
+ * root's imported functions again (directly or through an exported instance); a component
+ * can wrap such a function (lift a lowered import) instead. */
 WELD_API weld_error_t *weld_component_new(weld_engine_t *engine, const uint8_t *bytes, size_t len,
                                           WELD_OWN weld_component_t **out);
 WELD_API weld_error_t *weld_component_from_file(weld_engine_t *engine, const char *path,
                                                 WELD_OWN weld_component_t **out);
+/* Releases the embedder's reference (instances and InstancePres keep their own). */
 WELD_API void weld_component_delete(WELD_OWN weld_component_t *c);
-/* The component's type (kind WELD_CTYPE_COMPONENT): its imports and exports. Borrowed. */
+/* The component's type (kind WELD_CTYPE_COMPONENT): its imports and exports.  Borrowed:
+ * this and every weld_ctype_t reached from it live as long as the component. */
 WELD_API const weld_ctype_t *weld_component_type(const weld_component_t *c);
 
 /* ======================================================================= types */
+
+/* A weld_ctype_t is a read-only view of a type of one component (borrowed, valid while the
+ * component lives).  Resource types are identified at run time by instance: a type view of
+ * `own<r>` says that r is a resource, not which run-time resource type it stands for. */
 
 typedef enum weld_ckind {
   WELD_CK_BOOL = 1,
@@ -97,7 +139,8 @@ WELD_API const char *weld_ctype_import_name(const weld_ctype_t *t, size_t i);
 WELD_API const weld_ctype_t *weld_ctype_import(const weld_ctype_t *t, size_t i);
 /* Look up an export of an INSTANCE/COMPONENT type by name; NULL if none. */
 WELD_API const weld_ctype_t *weld_ctype_export(const weld_ctype_t *t, const char *name);
-/* WIT-like rendering for messages, e.g. "func(a: u32, b: string) -> list<u8>"; owned. */
+/* WIT-like rendering for messages, e.g. "func(a: u32, b: string) -> list<u8>"; owned (free
+ * with weld_string_delete); NULL on allocation failure. */
 WELD_API WELD_OWN char *weld_ctype_to_string(const weld_ctype_t *t);
 WELD_API void weld_string_delete(WELD_OWN char *s);
 
@@ -131,7 +174,13 @@ struct weld_cval {
   } of;
 };
 
-/* Builders (return false on allocation failure, leaving *v a valid empty value). */
+/* Ownership in calls: arguments passed to weld_cfunc_call are borrowed (the caller drops
+ * them), except that `own` handles in them are moved into the guest; results are owned by
+ * the caller.  A host function receives borrowed arguments (valid until it returns; `own`
+ * handles among them become the host's: drop or forget them) and fills its results, which
+ * weld takes.  A `borrow` argument given by the host may carry an own or a borrow handle.
+ *
+ * Builders (return false on allocation failure, leaving *v a valid empty value). */
 WELD_API bool weld_cval_string(weld_cval_t *v, const char *utf8, size_t len);  /* copies */
 WELD_API bool weld_cval_items(weld_cval_t *v, weld_ckind_t kind, size_t n);   /* n zeroed items */
 WELD_API bool weld_cval_box(weld_cval_t **slot, const weld_cval_t *moved);   /* payload box */
@@ -140,7 +189,8 @@ WELD_API bool weld_cval_flags(weld_cval_t *v, size_t nflags);                 /*
 WELD_API void weld_cval_drop(weld_cval_t *v);
 /* Deep copy (resources are shared handles, not duplicated). */
 WELD_API bool weld_cval_clone(weld_cval_t *dst, const weld_cval_t *src);
-/* Checks that v has type t (kinds, counts, indices, char validity, UTF-8); NULL if so. */
+/* Checks that v has type t (kinds, counts, indices, char validity, UTF-8, flag bits); NULL
+ * if so.  Resource identities are checked when the value is passed to a call. */
 WELD_API weld_error_t *weld_cval_check(const weld_cval_t *v, const weld_ctype_t *t);
 
 /* ======================================================================= resources */
@@ -153,8 +203,11 @@ WELD_API WELD_OWN weld_resource_type_t *weld_resource_type_new(const char *debug
                                                                 void *env);
 WELD_API void weld_resource_type_delete(WELD_OWN weld_resource_type_t *t);
 
-/* Handles.  A weld_resource_t is owned by the store it was created in and lives until the
- * handle is dropped or moved into a guest (passing an `own` to a guest transfers it). */
+/* Handles.  A weld_resource_t lives until it is dropped (weld_resource_drop), forgotten
+ * (weld_resource_forget), or moved into a guest (passing an `own` to a guest consumes the
+ * weld_resource_t); a borrow received by a host function ends when the function returns.
+ * Handles of guest-defined resources reach the host as results or arguments; their rep is
+ * the guest's business (weld_resource_rep fails for them). */
 WELD_API weld_resource_t *weld_resource_new_own(weld_store_t *store, weld_resource_type_t *t, uint32_t rep);
 WELD_API weld_resource_t *weld_resource_new_borrow(weld_store_t *store, weld_resource_type_t *t, uint32_t rep);
 WELD_API bool weld_resource_is_own(const weld_resource_t *r);
@@ -165,6 +218,10 @@ WELD_API weld_error_t *weld_resource_rep(const weld_resource_t *r, uint32_t *rep
 /* Drops an owned handle: runs the destructor (host dtor, or the guest's destructor, which
  * may trap). */
 WELD_API weld_error_t *weld_resource_drop(weld_store_t *store, weld_resource_t *r, WELD_OWN weld_trap_t **trap);
+/* Releases a handle the host received without dropping the resource: no destructor runs
+ * (the host keeps the rep and is responsible for it).  No effect on a borrow lent to a
+ * running host function (it ends with the call). */
+WELD_API void weld_resource_forget(WELD_OWN weld_resource_t *r);
 
 /* A table mapping 32-bit handles to host objects, for host implementations of resources
  * (reps are its handles).  Parent/child links: deleting a parent that still has children
@@ -186,23 +243,40 @@ WELD_API size_t weld_resource_table_children(const weld_resource_table_t *t, uin
 /* A dynamic host function: receives the arguments lifted to values (types from the
  * import's type: weld_ccaller_func_type), fills results (kinds preset to the result types;
  * the callee builds aggregates with the weld_cval_* builders; weld takes ownership).
- * Return NULL or a trap. */
+ * Return NULL or a trap (weld_trap_new), which becomes the guest's trap.  A result of the
+ * wrong type is a trap too.  The host may call into other component instances through
+ * weld_ccaller_store (calling back into the instance that called it traps: "cannot enter
+ * component instance"). */
 typedef WELD_OWN weld_trap_t *(*weld_chost_fn_t)(void *env, weld_ccaller_t *caller,
                                                  const weld_cval_t *args, size_t nargs,
                                                  weld_cval_t *results, size_t nresults);
 /* A flat host function for signatures made only of scalar types (bool, integers, floats,
  * char, enum, flags of <= 32 flags): arguments and results as 64-bit words in their
- * canonical-ABI flat form (i32 zero/sign per type, floats as bits).  No allocation. */
+ * canonical-ABI flat form (i32 zero/sign per type, floats as bits).  No allocation.
+ * Precisely: bool 0/1; s8/s16/s32/s64 sign-extended to 64 bits, u8..u64 zero-extended;
+ * f32 as its 32 bits (zero-extended), f64 as its 64 bits (NaNs coming from a guest are
+ * canonical); char a Unicode scalar value; enum the case index; flags the bit set.  A
+ * result that is not a value of its type (a surrogate char, an enum index out of range,
+ * an undeclared flag) is a trap. */
 typedef WELD_OWN weld_trap_t *(*weld_chost_flat_fn_t)(void *env, weld_ccaller_t *caller,
                                                       const uint64_t *args, uint64_t *results);
 
+/* A linker for components of `engine`.  Definitions are looked up by exact name, except
+ * that an import named with a version, `ns:pkg/iface@1.2.3`, is also satisfied by a
+ * definition of the same name with a semver-compatible version (same major version, or
+ * same minor version for 0.x; the highest wins), as wasmtime does. */
 WELD_API WELD_OWN weld_linker_t *weld_linker_new(weld_engine_t *engine);
 WELD_API void weld_linker_delete(WELD_OWN weld_linker_t *l);
-/* Later definitions with the same name replace earlier ones instead of failing. */
+/* Later definitions with the same name replace earlier ones instead of failing (by
+ * default, defining a name twice in one linker instance is an error). */
 WELD_API void weld_linker_allow_shadowing(weld_linker_t *l, bool allow);
 /* The root instance (borrowed, lives as long as the linker). */
 WELD_API weld_linker_instance_t *weld_linker_root(weld_linker_t *l);
-/* A nested instance `name` (created if absent), e.g. "wasi:cli/stdout@0.2.3". */
+/* A nested instance `name` (created if absent), e.g. "wasi:cli/stdout@0.2.3"; instances
+ * nest to any depth.  Borrowed: lives as long as the linker.  An instance import is
+ * satisfied when every export its type declares is defined (extra definitions are fine);
+ * an import of an instance that needs nothing (only value types and such instances) needs
+ * no definition at all. */
 WELD_API weld_error_t *weld_linker_instance(weld_linker_instance_t *parent, const char *name,
                                             weld_linker_instance_t **out);
 /* Define a host function `name`.  A dynamic function takes the type of the import it is
@@ -215,22 +289,44 @@ WELD_API weld_error_t *weld_linker_func_flat(weld_linker_instance_t *li, const c
                                              const weld_ckind_t *params, size_t nparams,
                                              const weld_ckind_t *results, size_t nresults,
                                              weld_chost_flat_fn_t fn, void *env, void (*finalizer)(void *));
-/* Define a resource type import `name` as host type t (the linker keeps a reference). */
+/* Define a resource type import `name` as host type t (the linker keeps a reference).  An
+ * import `(type (sub resource))` takes whatever type is defined; an import `(type (eq r))`
+ * must be given the same type as r (or nothing). */
 WELD_API weld_error_t *weld_linker_resource(weld_linker_instance_t *li, const char *name, weld_resource_type_t *t);
-/* Define a core module import. */
+/* Define a core module import (the linker keeps a reference).  The module must belong to
+ * the linker's engine, export what the import's module type declares (with those types)
+ * and import only what it declares. */
 WELD_API weld_error_t *weld_linker_module(weld_linker_instance_t *li, const char *name, weld_module_t *m);
 /* Define `name` as an instance whose exports are those of a live component instance
- * (plugins importing each other).  Calls go directly from one component to the other. */
+ * (plugins importing each other).  Calls go directly from one component to the other
+ * (values copied between the two instances' memories, handles moved between their
+ * tables), without host values in between.  The exports are checked against the import's
+ * type (functions by structural type, resources by identity); the importing component
+ * must be instantiated in the same store.  `inst` must outlive the linker's use of it
+ * (it lives as long as its store). */
 WELD_API weld_error_t *weld_linker_instance_from(weld_linker_instance_t *li, const char *name,
                                                  weld_cinstance_t *inst);
-/* Define every import of c that the linker does not define as a function that traps. */
+/* The same for an instance the live instance exports (found with weld_cinstance_export_index),
+ * e.g. an interface `ns:pkg/iface` exported by one component and imported by another. */
+WELD_API weld_error_t *weld_linker_instance_from_export(weld_linker_instance_t *li, const char *name,
+                                                        weld_cinstance_t *inst, const weld_export_index_t *idx);
+/* Define every import of c that the linker does not define: functions as functions that
+ * trap when called (WELD_TRAP_HOST, naming the import), instances recursively, resource
+ * types as fresh host types without destructor.  Core modules cannot be made up: a
+ * missing module import still fails at instantiate_pre. */
 WELD_API weld_error_t *weld_linker_define_unknown_imports_as_traps(weld_linker_t *l, const weld_component_t *c);
 
-/* Resolve and type-check all imports of c once. */
+/* Resolve and type-check all imports of c once: the error names the import that is not
+ * satisfied and why (e.g. "component imports `host#return-three`, but no function of
+ * that name is defined").  The InstancePre keeps references to c and to what it found
+ * in the linker, which may be changed or deleted afterwards. */
 WELD_API weld_error_t *weld_linker_instantiate_pre(weld_linker_t *l, weld_component_t *c,
                                                    WELD_OWN weld_instance_pre_t **out);
 WELD_API void weld_instance_pre_delete(WELD_OWN weld_instance_pre_t *p);
-/* Instantiate (no name lookup or type checking happens here). */
+/* Instantiate in `store` (of the same engine): no name lookup or type checking happens
+ * here.  An error if the store is wrong or memory runs out; a trap if a core module's
+ * start function (or a segment initialisation) traps, in which case the instances created
+ * so far stay in the store.  *out is borrowed from the store. */
 WELD_API weld_error_t *weld_instance_pre_instantiate(weld_instance_pre_t *p, weld_store_t *store,
                                                      weld_cinstance_t **out, WELD_OWN weld_trap_t **trap);
 /* instantiate_pre + instantiate. */
@@ -239,10 +335,9 @@ WELD_API weld_error_t *weld_linker_instantiate(weld_linker_t *l, weld_store_t *s
 
 /* ======================================================================= instances */
 
-/* An export index: resolved once, used for fast repeated lookup. */
-typedef struct weld_export_index {
-  uint32_t path[4]; /* implementation-defined */
-} weld_export_index_t;
+/* An export index (declared at the top of this file): resolved once by name, then used for
+ * fast repeated lookup.  An index found on one instance is valid for every instance of
+ * the same component.  Exported instances nest up to 3 levels deep. */
 
 /* Find export `name` inside `parent` (NULL = the instance's top level); false if none. */
 WELD_API bool weld_cinstance_export_index(weld_cinstance_t *inst, const weld_export_index_t *parent,
@@ -251,27 +346,33 @@ WELD_API bool weld_cinstance_export_index(weld_cinstance_t *inst, const weld_exp
 WELD_API weld_cfunc_t *weld_cinstance_func(weld_cinstance_t *inst, const weld_export_index_t *idx);
 WELD_API weld_module_t *weld_cinstance_module(weld_cinstance_t *inst, const weld_export_index_t *idx);
 WELD_API const weld_ctype_t *weld_cinstance_export_type(weld_cinstance_t *inst, const weld_export_index_t *idx);
-/* Convenience: a function by path, e.g. "wasi:cli/run@0.2.0#run" or "add". */
+/* Convenience: a function by path, e.g. "wasi:cli/run@0.2.0#run" or "add" (nested
+ * instance names separated by '#'); NULL if there is none. */
 WELD_API weld_cfunc_t *weld_cinstance_func_by_name(weld_cinstance_t *inst, const char *path);
 
 /* ======================================================================= functions */
 
+/* The function's type (kind WELD_CTYPE_FUNC; borrowed, lives with the component). */
 WELD_API const weld_ctype_t *weld_cfunc_type(const weld_cfunc_t *f);
-/* Dynamic call: arguments are checked against the parameter types (error on mismatch);
- * results are owned by the caller (weld_cval_drop each).  post-return runs automatically
- * after the results are lifted. */
+/* Dynamic call: arguments are checked against the parameter types (error on mismatch,
+ * nothing runs); results are owned by the caller (weld_cval_drop each).  post-return runs
+ * automatically after the results are lifted.  Calling an instance that is already
+ * running (a host function calling back into its caller) traps. */
 WELD_API weld_error_t *weld_cfunc_call(weld_store_t *store, weld_cfunc_t *f,
                                        const weld_cval_t *args, size_t nargs,
                                        weld_cval_t *results, size_t nresults,
                                        WELD_OWN weld_trap_t **trap);
 /* Typed fast path for scalar-only signatures (see weld_chost_flat_fn_t): check once with
- * weld_cfunc_is_flat, then call with flat words; no values are boxed. */
+ * weld_cfunc_is_flat, then call with flat words; no values are boxed.  args has one word
+ * per parameter, results room for one word (if the function has a result).  An argument
+ * that is not a value of its type is an error; the results are valid unless *trap. */
 WELD_API bool weld_cfunc_is_flat(const weld_cfunc_t *f);
 WELD_API weld_error_t *weld_cfunc_call_flat(weld_store_t *store, weld_cfunc_t *f,
                                             const uint64_t *args, uint64_t *results,
                                             WELD_OWN weld_trap_t **trap);
 
-/* Inside a host function. */
+/* Inside a host function: the store of the calling instance, and the type of the import
+ * as the calling component declared it (borrowed). */
 WELD_API weld_store_t *weld_ccaller_store(weld_ccaller_t *caller);
 WELD_API const weld_ctype_t *weld_ccaller_func_type(weld_ccaller_t *caller);
 

@@ -205,6 +205,18 @@ WELD_API weld_error_t *weld_wit_push_strs(weld_wit_t *wit, const char *const *pa
 WELD_API weld_error_t *weld_wit_push_str(weld_wit_t *wit, const char *path, const char *src, size_t len,
                                          uint32_t *main_pkg);
 
+/* Decodes a WIT package encoded as WebAssembly and adds it: a component in wasm-tools'
+ * "WIT package encoding" (what `wasm-tools component wit --wasm` and
+ * weld_wit_encode_package write), a component encoding one world (the payload of a
+ * `component-type` custom section, weld_wit_encode_world), or a core module carrying such
+ * a `component-type` custom section.  References to other packages are resolved against
+ * the packages already loaded, like `use` in WIT text; a package that is not loaded is
+ * added as far as the binary describes it.  Items are kept whatever their @unstable
+ * gate (gates were applied when the binary was made).  `path` is only used in error
+ * messages, which give byte offsets. */
+WELD_API weld_error_t *weld_wit_push_wasm(weld_wit_t *wit, const char *path, const uint8_t *bytes, size_t len,
+                                          uint32_t *main_pkg);
+
 /* ---- inspecting ---- */
 
 WELD_API size_t weld_wit_package_count(const weld_wit_t *wit);
@@ -244,6 +256,20 @@ WELD_API WELD_OWN char *weld_wit_print(const weld_wit_t *wit, uint32_t pkg, uint
  * `packages`, referring to each other by index). */
 WELD_API WELD_OWN char *weld_wit_to_json(const weld_wit_t *wit);
 WELD_API void weld_wit_free_string(WELD_OWN char *s);
+
+/* ---- binary encoding (wasm-tools' wit-component format) ---- */
+
+/* Package `pkg` as a WIT package binary: a component exporting one component type per
+ * interface and world, plus a `package-docs` custom section with docs and gates. */
+WELD_API weld_error_t *weld_wit_encode_package(const weld_wit_t *wit, uint32_t pkg, WELD_OWN uint8_t **out,
+                                               size_t *out_len);
+/* One world as a component type, wrapped the way a `component-type` custom section holds
+ * it (a component with a `wit-component-encoding` section, version 4, UTF-8, and one
+ * type export); `jco embed` / `wit-bindgen` write the same bytes. */
+WELD_API weld_error_t *weld_wit_encode_world(const weld_wit_t *wit, uint32_t world, WELD_OWN uint8_t **out,
+                                             size_t *out_len);
+/* Frees bytes returned by the two functions above. */
+WELD_API void weld_wit_free_bytes(WELD_OWN uint8_t *bytes);
 
 WELD_EXTERN_C_END
 #endif

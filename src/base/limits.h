@@ -60,6 +60,7 @@
 #define WELD_MAX_RECORD_FIELDS       10000u       /* fields/cases/labels/params of one defined type */
 #define WELD_MAX_FLAGS               32u          /* labels of one flags type (Explainer: at most 32) */
 #define WELD_MAX_INSTANTIATE_ARGS    100000u
+#define WELD_MAX_INSTANTIATION_INSTANCES 10000u   /* component + core instances one instantiation creates */
 #define WELD_MAX_TYPECHECK_WORK      50000000u    /* type nodes visited while validating one component */
 #define WELD_MAX_COMPONENT_TYPE_MEM  (512u << 20) /* bytes of type/AST storage for one component */
 /* Component text format (src/text/cwat*.c) */

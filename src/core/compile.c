@@ -25,6 +25,7 @@
 #include <string.h>
 
 enum { K_SLOT, K_LOCAL, K_CONST };
+enum { ACC_NONE, ACC_INT, ACC_F64 }; /* which interpreter accumulator the last producer set */
 enum { F_FUNC, F_BLOCK, F_LOOP, F_IF, F_ELSE };
 #define VT_UNKNOWN 0
 #define NO_POS ((size_t)-1)
@@ -93,6 +94,13 @@ typedef struct comp {
   /* the last emitted instruction, if it produced the value now at `fresh_slot` */
   size_t fresh_end, fresh_pos, fresh_dst;
   uint32_t fresh_slot;
+  /* the interpreter's accumulator: valid when acc_end == len (its producer is the last
+   * instruction); it then holds the value of slot acc_slot (the producer's destination, also
+   * after retargeting to a local).  acc2: the same for the instruction before, restored when
+   * the last one is fused away. */
+  size_t acc_end, acc2_end;
+  uint32_t acc_slot, acc2_slot;
+  int acc_kind, acc2_kind;
   ccond_t fresh_cond;
   bool fresh_has_cond;
   /* the last two emitted instructions (for superinstructions) and the last label */
@@ -180,6 +188,14 @@ static void *emit_raw(comp_t *c, core_xop_t op, size_t size, size_t *pos) {
   ((core_i0_t *)p)->h = c->H[op];
   *pos = c->len;
   c->len += size;
+  if (c->acc_end == *pos && c->label_at != *pos) {
+    c->acc2_end = c->acc_end;
+    c->acc2_slot = c->acc_slot;
+    c->acc2_kind = c->acc_kind;
+  } else {
+    c->acc2_end = NO_POS;
+  }
+  c->acc_end = NO_POS;
   c->fresh_end = NO_POS;
   c->hist[1] = c->hist[0];
   c->hist[0].pos = *pos;
@@ -202,6 +218,11 @@ static void drop_last(comp_t *c) {
   c->hist[0] = c->hist[1];
   c->hist[1].pos = c->hist[1].end = NO_POS;
   c->fresh_end = NO_POS;
+  /* the accumulator again holds what the instruction before produced */
+  c->acc_end = c->acc2_end;
+  c->acc_slot = c->acc2_slot;
+  c->acc_kind = c->acc2_kind;
+  c->acc2_end = NO_POS;
 }
 static size_t emit_i0(comp_t *c, core_xop_t op) {
   size_t pos;
@@ -235,13 +256,21 @@ static size_t emit_i4k(comp_t *c, core_xop_t op, uint32_t a, uint32_t b, uint32_
 }
 
 /* Marks the instruction at pos as the producer of `slot` (destination field at dst). */
-static void set_fresh(comp_t *c, size_t pos, size_t dst_field_off, uint32_t slot) {
+static void set_fresh_acc(comp_t *c, size_t pos, size_t dst_field_off, uint32_t slot, int acc) {
   if (pos == NO_POS) return;
   c->fresh_end = c->len;
   c->fresh_pos = pos;
   c->fresh_dst = pos + dst_field_off;
   c->fresh_slot = slot;
   c->fresh_has_cond = false;
+  if (acc != ACC_NONE) {
+    c->acc_end = c->len;
+    c->acc_slot = slot;
+    c->acc_kind = acc;
+  }
+}
+static void set_fresh(comp_t *c, size_t pos, size_t dst_field_off, uint32_t slot) {
+  set_fresh_acc(c, pos, dst_field_off, slot, ACC_NONE);
 }
 static bool is_fresh(const comp_t *c, const centry_t *e) {
   return c->fresh_end == c->len && c->fresh_end != NO_POS && e->kind == K_SLOT && e->slot == c->fresh_slot &&
@@ -272,6 +301,15 @@ static void resolve_patches(comp_t *c, cframe_t *f, size_t target) {
 
 static void emit_move(comp_t *c, uint8_t type, uint32_t dst, uint32_t src) {
   if (dst == src) return;
+  core_i4_t *prev2 = type == VT_V128 ? NULL : last_ins(c, XOP_MOV_MOV);
+  if (prev2) {
+    /* MOV_MOV + MOV -> MOV3 */
+    uint32_t d1 = prev2->a, s1 = prev2->b, d2 = prev2->c, s2 = prev2->d;
+    drop_last(c);
+    size_t pos = emit_i4k(c, XOP_MOV3, d1, s1, d2, s2, (uint64_t)dst | (uint64_t)src << 32);
+    set_fresh(c, pos, offsetof(core_i4k_t, k), dst);
+    return;
+  }
   core_i2_t *prev = type == VT_V128 ? NULL : last_ins(c, XOP_MOV);
   if (prev) {
     /* two moves in a row become one MOV_MOV (same order: first, then second) */
@@ -291,6 +329,13 @@ static void emit_const(comp_t *c, uint32_t dst, uint64_t k) {
 
 /* ------------------------------------------------------------------ operand stack */
 static uint32_t src_of(const centry_t *e) { return e->kind == K_LOCAL ? e->src : e->slot; }
+
+/* The value of e is in the accumulator of that kind (its producer is the last instruction). */
+static bool is_acc(const comp_t *c, const centry_t *e, int acc) {
+  return acc != ACC_NONE && live(c) && c->acc_end == c->len && c->acc_end != NO_POS && c->acc_kind == acc &&
+         c->label_at != c->len && e->kind != K_CONST && src_of(e) == c->acc_slot;
+}
+
 
 static bool push(comp_t *c, uint8_t type, uint8_t kind, centry_t **out) {
   if (c->st.len >= WELD_MAX_OPERAND_STACK) return fail(c, "operand stack too deep");
@@ -526,15 +571,34 @@ static void take_cond(comp_t *c, centry_t *e, ccond_t *cd) {
   cd->x = src_of(e);
 }
 
+/* Undoes an I32_ADD2 into its two add-immediates (so the second can fuse with what follows). */
+static void split_add2(comp_t *c) {
+  core_i4k_t *p = last_ins(c, XOP_I32_ADD2);
+  if (!p) return;
+  uint32_t d1 = p->a, x1 = p->b, d2 = p->c, x2 = p->d;
+  uint64_t k1 = (uint32_t)p->k, k2 = p->k >> 32;
+  drop_last(c);
+  emit_i2k(c, (core_xop_t)(XOP_I32_ADD_SS + 1), d1, x1, k1);
+  size_t pos = emit_i2k(c, (core_xop_t)(XOP_I32_ADD_SS + 1), d2, x2, k2);
+  set_fresh_acc(c, pos, offsetof(core_i2k_t, a), d2, ACC_INT);
+}
+
 /* A loop back-edge whose condition compares a value just incremented by an i32.add with a
  * constant: one INCB instruction does both (the add is removed). */
 static bool try_incb(comp_t *c, const ccond_t *cd, size_t target) {
-  if (cd->cmp < 0 || cd->cmp >= 10) return false;
+  if (cd->cmp >= 10) return false;
+  split_add2(c);
   core_i2k_t *ad = last_ins(c, XOP_I32_ADD_SI);
   if (!ad) return false;
   uint32_t d = ad->a, other;
   int cmp = cd->cmp;
-  if (cd->x == d) {
+  bool imm = cd->imm;
+  if (cmp < 0) { /* branch if x != 0 (or x == 0 after i32.eqz) */
+    if (cd->x != d) return false;
+    cmp = cd->neg ? 0 : 1;
+    imm = true;
+    other = 0;
+  } else if (cd->x == d) {
     other = cd->imm ? (uint32_t)cd->k : cd->y;
   } else if (!cd->imm && cd->y == d) {
     cmp = mirror_cmp(cmp);
@@ -545,7 +609,7 @@ static bool try_incb(comp_t *c, const ccond_t *cd, size_t target) {
   uint32_t src = ad->b;
   uint64_t k = (uint32_t)ad->k;
   drop_last(c);
-  size_t pos = emit_i4k(c, (core_xop_t)(XOP_INCB_I32_EQ_SS + 2 * cmp + (cd->imm ? 1 : 0)), d, src, other, 0, k);
+  size_t pos = emit_i4k(c, (core_xop_t)(XOP_INCB_I32_EQ_SS + 2 * cmp + (imm ? 1 : 0)), d, src, other, 0, k);
   if (pos != NO_POS) patch_at(c, pos, pos + offsetof(core_i4k_t, d), target);
   return true;
 }
@@ -626,6 +690,7 @@ static uint16_t g_bin_xop[OPC__COUNT]; /* XOP_<op>_SS + 1, 0 if none */
 static uint16_t g_fbin_xop[OPC__COUNT];
 static uint16_t g_un_xop[OPC__COUNT];
 static uint16_t g_fimm_xop[OPC__COUNT]; /* XOP_<op>_SI + 1 */
+static uint16_t g_lop_xop[OPC__COUNT];  /* XOP_<op>_SL + 1 */
 static int g_tables_ready;
 
 static void init_tables(void) {
@@ -641,6 +706,9 @@ static void init_tables(void) {
 #define X_FIMM(N) g_fimm_xop[OPC_##N] = XOP_##N##_SI + 1;
   CORE_FIMMOPS(X_FIMM)
 #undef X_FIMM
+#define X_LOP(N) g_lop_xop[OPC_##N] = XOP_##N##_SL + 1;
+  CORE_LOADOPS(X_LOP)
+#undef X_LOP
   __atomic_store_n(&g_tables_ready, 1, __ATOMIC_RELEASE);
 }
 
@@ -672,12 +740,81 @@ static bool imm_ok(core_op_t op, uint64_t k, bool is64) {
   }
 }
 
+/* x op load(...) where the load (plain, memory 0 with guard pages) was just emitted for this
+ * operand: one _SL instruction.  Returns true if emitted. */
+static bool try_load_op(comp_t *c, core_op_t op, uint8_t t, centry_t *a, centry_t *b, uint32_t dst) {
+  if (!g_lop_xop[op] || !live(c)) return false;
+  core_xop_t lx = (t == VT_I32 || t == VT_F32) ? XOP_I32_LOAD_G : XOP_I64_LOAD_G;
+  centry_t *x = a, *y = b;
+  if (!is_fresh(c, y)) {
+    bool comm = op == OPC_I32_ADD || op == OPC_I32_MUL || op == OPC_I32_AND || op == OPC_I32_OR ||
+                op == OPC_I32_XOR || op == OPC_I64_ADD || op == OPC_I64_MUL || op == OPC_I64_AND ||
+                op == OPC_I64_OR || op == OPC_I64_XOR || op == OPC_F32_ADD || op == OPC_F32_MUL ||
+                op == OPC_F64_ADD || op == OPC_F64_MUL;
+    if (!comm || !is_fresh(c, x)) return false;
+    x = b;
+    y = a;
+  }
+  if (x->kind == K_CONST) return false;
+  core_i4_t *ld = last_ins(c, (int)lx);
+  if (!ld || ld->a != y->slot) return false;
+  uint32_t p = ld->b, off = ld->c;
+  drop_last(c);
+  core_xop_t fx = (core_xop_t)(g_lop_xop[op] - 1);
+  int acc = t == VT_F64 ? ACC_F64 : t == VT_F32 ? ACC_NONE : ACC_INT;
+  /* f64: the other operand may be in dacc (produced just before the load) */
+  if (t == VT_F64 && is_acc(c, x, ACC_F64)) {
+    int di = op == OPC_F64_ADD ? 0 : op == OPC_F64_SUB ? 1 : op == OPC_F64_MUL ? 2 : 3;
+    fx = (core_xop_t)(XOP_F64_ADD_AL + 5 * di);
+  }
+  size_t pos = emit_i4(c, fx, dst, src_of(x), p, off);
+  set_fresh_acc(c, pos, offsetof(core_i4_t, a), dst, acc);
+  return true;
+}
+
+/* y op (x sh k) where the shift by a constant was just emitted for this operand: one
+ * <op>_<sh> instruction (ops XOR ADD OR, shifts SHL SHR_U ROTL; all commutative ops). */
+static const struct {
+  core_op_t op, sh;
+  core_xop_t x;
+} k_shops[] = {
+#define X_SHOP(O, S) {OPC_##O, OPC_##S, XOP_##O##_##S##_SS},
+    CORE_SHOPS(X_SHOP)
+#undef X_SHOP
+};
+static bool try_shift_op(comp_t *c, core_op_t op, centry_t *a, centry_t *b, uint32_t dst) {
+  if (!live(c) || a->kind == K_CONST || b->kind == K_CONST) return false;
+  centry_t *sv = is_fresh(c, b) ? b : is_fresh(c, a) ? a : NULL, *other = sv == b ? a : b;
+  if (!sv) return false;
+  for (size_t j = 0; j < sizeof k_shops / sizeof k_shops[0]; j++) {
+    if (k_shops[j].op != op) continue;
+    core_xop_t si = (core_xop_t)(g_bin_xop[k_shops[j].sh] - 1 + 1), ai = (core_xop_t)(si + 3);
+    core_i2k_t *sh = last_ins(c, si);
+    bool xacc = false;
+    if (!sh) {
+      sh = last_ins(c, ai);
+      xacc = true;
+    }
+    if (!sh || sh->a != sv->slot) continue;
+    uint32_t x = sh->b;
+    uint64_t k = sh->k;
+    drop_last(c);
+    /* the other operand may be the value produced just before the shift (still in acc) */
+    bool yacc = is_acc(c, other, ACC_INT);
+    size_t pos = emit_i4k(c, (core_xop_t)(k_shops[j].x + (xacc ? 1 : 0) + (yacc ? 2 : 0)), dst, x, src_of(other), 0, k);
+    set_fresh_acc(c, pos, offsetof(core_i4k_t, a), dst, ACC_INT);
+    return true;
+  }
+  return false;
+}
+
 static bool do_ibinop(comp_t *c, core_op_t op, uint8_t t) {
   centry_t b, a;
   TRY(pop(c, t, &b));
   TRY(pop(c, t, &a));
   uint32_t dst = c->sp;
   int ci = cmp_index(op);
+  if (b.kind != K_CONST && try_load_op(c, op, t, &a, &b, dst)) return push_slot(c, t);
   if (live(c)) {
     bool is64 = t == VT_I64;
     core_op_t o = op;
@@ -700,19 +837,33 @@ static bool do_ibinop(comp_t *c, core_op_t op, uint8_t t) {
     ccond_t cd;
     memset(&cd, 0, sizeof cd);
     cd.cmp = cmp_index(o);
+    /* an operand just produced is read from acc (constants materialised meanwhile are
+     * written by CONST, which leaves acc alone) */
+    bool xa = is_acc(c, x, ACC_INT), ya = !use_imm && !xa && is_acc(c, y, ACC_INT);
+    if (!use_imm && try_shift_op(c, o, &a, &b, dst)) return push_slot(c, t);
+    core_i2k_t *add1 = (use_imm && !xa && o == OPC_I32_ADD && x->kind != K_CONST) ? last_ins(c, XOP_I32_ADD_SS + 1) : NULL;
+    if (add1) {
+      /* two add-immediates in a row: one I32_ADD2 (run in order) */
+      uint32_t d1 = add1->a, x1 = add1->b;
+      uint64_t k1 = (uint32_t)add1->k;
+      drop_last(c);
+      pos = emit_i4k(c, XOP_I32_ADD2, d1, x1, dst, src_of(x), k1 | (uint64_t)(uint32_t)y->k << 32);
+      set_fresh_acc(c, pos, offsetof(core_i4k_t, c), dst, ACC_INT);
+      return push_slot(c, t);
+    }
     if (use_imm) {
       mat_const(c, x);
       uint64_t k = is64 ? y->k : (uint32_t)y->k;
-      pos = emit_i2k(c, (core_xop_t)(xs + 1), dst, src_of(x), k);
-      set_fresh(c, pos, offsetof(core_i2k_t, a), dst);
+      pos = emit_i2k(c, (core_xop_t)(xs + (xa ? 4 : 1)), dst, src_of(x), k);
+      set_fresh_acc(c, pos, offsetof(core_i2k_t, a), dst, ACC_INT);
       cd.imm = true;
       cd.x = src_of(x);
       cd.k = k;
     } else {
       mat_const(c, x);
       mat_const(c, y);
-      pos = emit_i4(c, xs, dst, src_of(x), src_of(y), 0);
-      set_fresh(c, pos, offsetof(core_i4_t, a), dst);
+      pos = emit_i4(c, (core_xop_t)(xs + (xa ? 2 : ya ? 3 : 0)), dst, src_of(x), src_of(y), 0);
+      set_fresh_acc(c, pos, offsetof(core_i4_t, a), dst, ACC_INT);
       cd.x = src_of(x);
       cd.y = src_of(y);
     }
@@ -724,11 +875,22 @@ static bool do_ibinop(comp_t *c, core_op_t op, uint8_t t) {
   return push_slot(c, ci >= 0 ? VT_I32 : t);
 }
 
+static int daccop_index(core_op_t op) {
+  switch (op) {
+  case OPC_F64_ADD: return 0;
+  case OPC_F64_SUB: return 1;
+  case OPC_F64_MUL: return 2;
+  case OPC_F64_DIV: return 3;
+  default: return -1;
+  }
+}
+
 static bool do_fbinop(comp_t *c, core_op_t op, uint8_t t, uint8_t rt) {
   centry_t b, a;
   TRY(pop(c, t, &b));
   TRY(pop(c, t, &a));
   uint32_t dst = c->sp;
+  if (b.kind != K_CONST && try_load_op(c, op, t, &a, &b, dst)) return push_slot(c, rt);
   int fi = g_fimm_xop[op];
   if (live(c) && fi && (a.kind == K_CONST || b.kind == K_CONST)) {
     /* a constant operand: the _SI (constant right) or _IS (constant left) form */
@@ -742,16 +904,24 @@ static bool do_fbinop(comp_t *c, core_op_t op, uint8_t t, uint8_t rt) {
       v = &b;
       if (op != OPC_F32_ADD && op != OPC_F64_ADD && op != OPC_F32_MUL && op != OPC_F64_MUL) x = (core_xop_t)(x + 1);
     }
+    int di = daccop_index(op);
+    if (di >= 0 && is_acc(c, v, ACC_F64)) /* _SI -> _AI, _IS -> _IA */
+      x = (core_xop_t)(XOP_F64_ADD_AS + 5 * di + 2 + (x == (core_xop_t)(fi - 1) ? 0 : 1));
     mat_const(c, v);
     size_t pos = emit_i2k(c, x, dst, src_of(v), k);
-    set_fresh(c, pos, offsetof(core_i2k_t, a), dst);
+    set_fresh_acc(c, pos, offsetof(core_i2k_t, a), dst, rt == VT_F64 ? ACC_F64 : ACC_NONE);
     return push_slot(c, rt);
   }
   if (live(c)) {
+    core_xop_t x = (core_xop_t)(g_fbin_xop[op] - 1);
+    int di = daccop_index(op);
+    if (di >= 0 && is_acc(c, &a, ACC_F64)) x = (core_xop_t)(XOP_F64_ADD_AS + 5 * di);
+    else if (di >= 0 && is_acc(c, &b, ACC_F64)) x = (core_xop_t)(XOP_F64_ADD_AS + 5 * di + 1);
     mat_const(c, &a);
     mat_const(c, &b);
-    size_t pos = emit_i4(c, (core_xop_t)(g_fbin_xop[op] - 1), dst, src_of(&a), src_of(&b), 0);
-    set_fresh(c, pos, offsetof(core_i4_t, a), dst);
+    size_t pos = emit_i4(c, x, dst, src_of(&a), src_of(&b), 0);
+    int acc = rt == VT_F64 && op != OPC_F64_COPYSIGN ? ACC_F64 : rt == VT_I32 ? ACC_INT : ACC_NONE;
+    set_fresh_acc(c, pos, offsetof(core_i4_t, a), dst, acc);
   }
   return push_slot(c, rt);
 }
@@ -763,7 +933,10 @@ static bool do_unop(comp_t *c, core_op_t op, uint8_t t, uint8_t rt) {
   if (live(c)) {
     mat_const(c, &a);
     size_t pos = emit_i2(c, (core_xop_t)(g_un_xop[op] - 1), dst, src_of(&a));
-    set_fresh(c, pos, offsetof(core_i2_t, a), dst);
+    int acc = (rt == VT_I32 || rt == VT_I64) ? ACC_INT
+              : (rt == VT_F64 && op != OPC_F64_ABS && op != OPC_F64_NEG) ? ACC_F64
+                                                                          : ACC_NONE;
+    set_fresh_acc(c, pos, offsetof(core_i2_t, a), dst, acc);
     if (op == OPC_I32_EQZ && pos != NO_POS) {
       memset(&c->fresh_cond, 0, sizeof c->fresh_cond);
       c->fresh_cond.cmp = -1;
@@ -832,6 +1005,7 @@ static core_xop_t store_xop(core_op_t op) {
  * and returns the superinstruction variant (0: x + imm, 2: x + y) with its operands. */
 static int take_addr_add(comp_t *c, const centry_t *a, uint32_t *x, uint64_t *k) {
   if (!is_fresh(c, a)) return -1;
+  split_add2(c);
   core_i2k_t *ai = last_ins(c, XOP_I32_ADD_SI);
   core_i4_t *as = ai ? NULL : last_ins(c, XOP_I32_ADD_SS);
   if (ai && ai->a == a->slot) {
@@ -860,16 +1034,21 @@ static bool do_load(comp_t *c, core_op_t op) {
   uint32_t x;
   uint64_t k;
   int v;
+  uint8_t rt = sig_type(sig[2]);
+  int acc = (rt == VT_I32 || rt == VT_I64) ? ACC_INT : ACC_NONE;
+  int li = (load_xop(op) - XOP_I32_LOAD_G) / 3;
   if (live(c) && mode < 2 && (v = take_addr_add(c, &a, &x, &k)) >= 0) {
-    core_xop_t fx = (core_xop_t)(XOP_I32_LOAD_AI_G + 4 * ((load_xop(op) - XOP_I32_LOAD_G) / 3) + v + mode);
+    core_xop_t fx = (core_xop_t)(XOP_I32_LOAD_AI_G + 4 * li + v + mode);
     size_t pos = emit_i4k(c, fx, dst, x, offset, mem, k);
-    set_fresh(c, pos, offsetof(core_i4k_t, a), dst);
-    return push_slot(c, sig_type(sig[2]));
+    set_fresh_acc(c, pos, offsetof(core_i4k_t, a), dst, acc);
+    return push_slot(c, rt);
   }
   if (live(c)) {
+    core_xop_t lx = (core_xop_t)(load_xop(op) + mode);
+    if (mode < 2 && is_acc(c, &a, ACC_INT)) lx = (core_xop_t)(XOP_I32_LOAD_A_G + 2 * li + mode);
     mat_const(c, &a);
-    size_t pos = emit_i4(c, (core_xop_t)(load_xop(op) + mem_mode(c, mem)), dst, src_of(&a), offset, mem);
-    set_fresh(c, pos, offsetof(core_i4_t, a), dst);
+    size_t pos = emit_i4(c, lx, dst, src_of(&a), offset, mem);
+    set_fresh_acc(c, pos, offsetof(core_i4_t, a), dst, acc);
   }
   return push_slot(c, sig_type(sig[2]));
 }
@@ -897,9 +1076,12 @@ static bool do_store(comp_t *c, core_op_t op) {
     return true;
   }
   if (live(c)) {
+    core_xop_t x = (core_xop_t)(sx + mode);
+    if (mode < 2 && is_acc(c, &v, ACC_INT)) x = (core_xop_t)(XOP_STORE8_VA_G + 2 * ((sx - XOP_STORE8_G) / 3) + mode);
+    else if (mode < 2 && sx == XOP_STORE64_G && is_acc(c, &v, ACC_F64)) x = (core_xop_t)(XOP_STORE64_VD_G + mode);
     mat_const(c, &a);
     mat_const(c, &v);
-    emit_i4(c, (core_xop_t)(store_xop(op) + mem_mode(c, mem)), src_of(&a), src_of(&v), offset, mem);
+    emit_i4(c, x, src_of(&a), src_of(&v), offset, mem);
   }
   return true;
 }
@@ -1258,6 +1440,7 @@ static bool compile_op(comp_t *c, bool *done) {
       }
       if (fresh) {
         memcpy(c->code + c->fresh_dst, &ls, 4);
+        if (c->acc_end == c->len && c->acc_slot == c->fresh_slot) c->acc_slot = ls;
         c->fresh_slot = ls;
         c->fresh_end = NO_POS;
         retarget = true;
@@ -1571,7 +1754,7 @@ static bool compile_func(comp_t *c, uint32_t ci) {
   c->sp = c->max_sp = slot;
   c->st.len = c->pend.len = c->cs.len = c->patches.len = 0;
   c->len = 0;
-  c->fresh_end = NO_POS;
+  c->fresh_end = c->acc_end = c->acc2_end = NO_POS;
   c->label_at = NO_POS;
   c->hist[0].pos = c->hist[0].end = c->hist[1].pos = c->hist[1].end = NO_POS;
   base_reader_init(&c->r, code->body, code->body_len, code->body_offset);

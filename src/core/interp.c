@@ -54,6 +54,10 @@ static uint32_t type_slots(const uint8_t *types, uint32_t n) {
 /* Calls host function f with arguments in slots[..]; results go to slots[0..). */
 static weld_trap_t *call_host(weld_store_t *store, weld_instance_t *caller_inst, weld_func_t *f,
                               core_slot_t *slots) {
+  if (f->raw) { /* slot-level host function (runtime.h core_raw_fn_t) */
+    struct weld_caller rc = {store, caller_inst};
+    return f->raw(f->env, &rc, slots);
+  }
   const core_functype_t *ty = f->type;
   uint32_t np = ty->nparams, nr = ty->nresults;
   weld_val_t abuf[8], rbuf[8];
@@ -118,6 +122,14 @@ static inline bool guard_mismatch(const core_compiled_func_t *cf, const weld_ins
 
 static const void *const *g_handlers;
 static core_cell_t g_exit_code[1];
+/* The instance of the bottom dummy frame: returning to it reads mem0_base (NULL). */
+static weld_instance_t g_dummy_inst;
+
+/* The function running in frame fr (for trap messages). */
+static const weld_func_t *frame_func(const core_frame_t *fr) {
+  if (!fr->cf || !fr->inst || !fr->inst->funcs) return NULL;
+  return fr->inst->funcs[fr->cf->func_index];
+}
 
 #ifdef WELD_INTERP_PROFILE
 /* Development aid (build with -DWELD_INTERP_PROFILE): counts executed handlers and
@@ -154,7 +166,7 @@ static void prof_count(const void *h) {
 static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_t *pc, core_slot_t *fp,
                            weld_instance_t *inst) {
   static const void *const labels[] = {
-#define X_BIN(N) &&L_##N##_SS, &&L_##N##_SI,
+#define X_BIN(N) &&L_##N##_SS, &&L_##N##_SI, &&L_##N##_AS, &&L_##N##_SA, &&L_##N##_AI,
       CORE_IBINOPS(X_BIN)
 #undef X_BIN
 #define X_CMPBR(N) &&L_BR_##N##_SS, &&L_BR_##N##_SI, &&L_BRB_##N##_SS, &&L_BRB_##N##_SI,
@@ -185,6 +197,23 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
 #define X_FIMM(N) &&L_##N##_SI, &&L_##N##_IS,
       CORE_FIMMOPS(X_FIMM)
 #undef X_FIMM
+#define X_LOP(N) &&L_##N##_SL,
+      CORE_LOADOPS(X_LOP)
+#undef X_LOP
+#define X_LDA(N) &&L_##N##_A_G, &&L_##N##_A_C,
+      CORE_LOADS(X_LDA)
+#undef X_LDA
+#define X_STA(N) &&L_##N##_VA_G, &&L_##N##_VA_C,
+      CORE_STORES(X_STA)
+#undef X_STA
+      &&L_STORE64_VD_G, &&L_STORE64_VD_C,
+#define X_DACC(N) &&L_##N##_AS, &&L_##N##_SA, &&L_##N##_AI, &&L_##N##_IA, &&L_##N##_AL,
+      CORE_DACCOPS(X_DACC)
+#undef X_DACC
+#define X_SHOP(O, S) &&L_##O##_##S##_SS, &&L_##O##_##S##_AS, &&L_##O##_##S##_SA, &&L_##O##_##S##_AA,
+      CORE_SHOPS(X_SHOP)
+#undef X_SHOP
+      &&L_MOV3, &&L_I32_ADD2,
 #define X_S(N, F) &&L_S_##N,
       CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -200,6 +229,8 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
   core_slot_t *const stack_end = t->stack_end;
   core_frame_t *const frames_end = t->frames_end;
   uint8_t *mbase = inst->mem0_base;
+  uint64_t acc = 0;  /* the last integer result (see code.h "Accumulator forms") */
+  double dacc = 0;   /* the last f64 result */
   int tcode = 0;
   weld_func_t *callee;
   core_slot_t *nfp;
@@ -229,6 +260,17 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
     if (UNLIKELY(atomic_load_explicit(&store->interrupt, memory_order_relaxed) ||        \
                  store->fuel_enabled)) {                                                 \
       if ((tcode = poll_slow(store)) != 0) goto do_trap;                                 \
+    }                                                                                    \
+  } while (0)
+/* Declared locals start at zero (§4.4.10); a plain loop (a memset call costs more for the
+ * usual handful of locals). */
+#define ZERO_LOCALS(nfp, cf)                                                             \
+  do {                                                                                   \
+    uint32_t n_ = (cf)->local_slots;                                                     \
+    core_slot_t *z_ = (nfp) + (cf)->param_slots;                                         \
+    for (uint32_t k_ = 0; k_ < n_; k_++) {                                               \
+      z_[k_].u64 = 0;                                                                    \
+      __asm__("" ::: "memory"); /* keep it a loop, not a memset call */                  \
     }                                                                                    \
   } while (0)
 #define TRAP(code)                                                                       \
@@ -325,32 +367,23 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
 #define SEM_I64_GE_S(a, b) ((int64_t)(a) >= (int64_t)(b))
 #define SEM_I64_GE_U(a, b) ((a) >= (b))
 
-#define H_BIN32(N)                                                                       \
-  L_##N##_SS : {                                                                         \
-    OPND(core_i4_t);                                                                     \
-    uint32_t a = R(i->b).u32, b = R(i->c).u32;                                           \
-    R(i->a).u64 = (uint32_t)SEM_##N(a, b);                                               \
-    NEXT(core_i4_t);                                                                     \
-  }                                                                                      \
-  L_##N##_SI : {                                                                         \
-    OPND(core_i2k_t);                                                                    \
-    uint32_t a = R(i->b).u32, b = (uint32_t)i->k;                                        \
-    R(i->a).u64 = (uint32_t)SEM_##N(a, b);                                               \
-    NEXT(core_i2k_t);                                                                    \
+#define H_BINF(N, T, F, FMT, XE, YE)                                                     \
+  {                                                                                      \
+    OPND(FMT);                                                                           \
+    T a = (XE), b = (YE);                                                                \
+    T r_ = (T)SEM_##N(a, b);                                                             \
+    R(i->a).u64 = r_;                                                                    \
+    acc = r_;                                                                            \
+    NEXT(FMT);                                                                           \
   }
-#define H_BIN64(N)                                                                       \
-  L_##N##_SS : {                                                                         \
-    OPND(core_i4_t);                                                                     \
-    uint64_t a = R(i->b).u64, b = R(i->c).u64;                                           \
-    R(i->a).u64 = (uint64_t)SEM_##N(a, b);                                               \
-    NEXT(core_i4_t);                                                                     \
-  }                                                                                      \
-  L_##N##_SI : {                                                                         \
-    OPND(core_i2k_t);                                                                    \
-    uint64_t a = R(i->b).u64, b = i->k;                                                  \
-    R(i->a).u64 = (uint64_t)SEM_##N(a, b);                                               \
-    NEXT(core_i2k_t);                                                                    \
-  }
+#define H_BIN(N, T, F)                                                                   \
+  L_##N##_SS : H_BINF(N, T, F, core_i4_t, R(i->b).F, R(i->c).F)                          \
+  L_##N##_SI : H_BINF(N, T, F, core_i2k_t, R(i->b).F, (T)i->k)                           \
+  L_##N##_AS : H_BINF(N, T, F, core_i4_t, (T)acc, R(i->c).F)                             \
+  L_##N##_SA : H_BINF(N, T, F, core_i4_t, R(i->b).F, (T)acc)                             \
+  L_##N##_AI : H_BINF(N, T, F, core_i2k_t, (T)acc, (T)i->k)
+#define H_BIN32(N) H_BIN(N, uint32_t, u32)
+#define H_BIN64(N) H_BIN(N, uint64_t, u64)
   CORE_IBINOPS32(H_BIN32)
   CORE_IBINOPS64(H_BIN64)
 
@@ -401,13 +434,17 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
     s.u64 = 0;                                                                           \
     s.F = r;                                                                             \
     R(i->a) = s;                                                                         \
+    SET_DACC(r);                                                                         \
     NEXT(core_i4_t);                                                                     \
   }
+/* f64 results also go to dacc; f32 results do not (no f32 accumulator forms). */
+#define SET_DACC(r) (sizeof(r) == 8 ? (void)(dacc = (double)(r)) : (void)0)
 #define H_FBITS(N, T, F, expr)                                                           \
   L_##N##_SS : {                                                                         \
     OPND(core_i4_t);                                                                     \
     T a = R(i->b).F, b = R(i->c).F;                                                      \
-    R(i->a).u64 = (expr);                                                                \
+    acc = (expr);                                                                        \
+    R(i->a).u64 = acc;                                                                   \
     NEXT(core_i4_t);                                                                     \
   }
   H_FARITH(F32_ADD, float, f32, a + b)
@@ -443,7 +480,8 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
   L_##N : {                                                                              \
     OPND(core_i2_t);                                                                     \
     T x = R(i->b).F;                                                                     \
-    R(i->a).u64 = (expr);                                                                \
+    acc = (expr);                                                                        \
+    R(i->a).u64 = acc;                                                                   \
     NEXT(core_i2_t);                                                                     \
   }
 #define H_UNF32(N, T, F, expr)                                                           \
@@ -457,7 +495,8 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
   L_##N : {                                                                              \
     OPND(core_i2_t);                                                                     \
     T x = R(i->b).F;                                                                     \
-    R(i->a).u64 = num_f64_bits(expr);                                                    \
+    dacc = (expr);                                                                       \
+    R(i->a).u64 = num_f64_bits(dacc);                                                    \
     NEXT(core_i2_t);                                                                     \
   }
 #define H_TRUNC(N, T, F, IT, fn)                                                         \
@@ -466,7 +505,8 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
     T x = R(i->b).F;                                                                     \
     IT r;                                                                                \
     if (UNLIKELY((tcode = fn(x, &r)) != 0)) goto do_trap;                                \
-    R(i->a).u64 = sizeof(IT) == 4 ? (uint64_t)(uint32_t)r : (uint64_t)r;                 \
+    acc = sizeof(IT) == 4 ? (uint64_t)(uint32_t)r : (uint64_t)r;                         \
+    R(i->a).u64 = acc;                                                                   \
     NEXT(core_i2_t);                                                                     \
   }
   H_UN(I32_EQZ, uint32_t, u32, x == 0)
@@ -541,10 +581,13 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
     const uint8_t *p_ = (ptr);                                                           \
     T v_;                                                                                \
     memcpy(&v_, p_, sizeof v_);                                                          \
-    R(i->a).u64 = conv(v_);                                                              \
+    acc = conv(v_);                                                                      \
+    R(i->a).u64 = acc;                                                                   \
     NEXT(core_i4_t);                                                                     \
   }
 #define H_LOAD(N, T, conv)                                                               \
+  H_LOAD_ONE(N, A_G, T, conv, EA_G((uint32_t)acc, i->c))                                 \
+  H_LOAD_ONE(N, A_C, T, conv, EA_CHECKED(inst->mem0, (uint32_t)acc, i->c, sizeof(T)))    \
   H_LOAD_ONE(N, G, T, conv, EA_G(R(i->b).u32, i->c))                                     \
   H_LOAD_ONE(N, C, T, conv, EA_CHECKED(inst->mem0, R(i->b).u32, i->c, sizeof(T)))        \
   H_LOAD_ONE(N, M, T, conv, EA_CHECKED(inst->mems[i->d], R(i->b).u32, i->c, sizeof(T)))
@@ -573,7 +616,17 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
     memcpy(p_, &v_, sizeof v_);                                                          \
     NEXT(core_i4_t);                                                                     \
   }
+#define H_STOREV_ONE(N, MODE, T, val, ptr)                                               \
+  L_##N##_##MODE : {                                                                     \
+    OPND(core_i4_t);                                                                     \
+    T v_ = (T)(val);                                                                     \
+    uint8_t *p_ = (ptr);                                                                 \
+    memcpy(p_, &v_, sizeof v_);                                                          \
+    NEXT(core_i4_t);                                                                     \
+  }
 #define H_STORE(N, T)                                                                    \
+  H_STOREV_ONE(N, VA_G, T, acc, EA_G(R(i->a).u32, i->c))                                 \
+  H_STOREV_ONE(N, VA_C, T, acc, EA_CHECKED(inst->mem0, R(i->a).u32, i->c, sizeof(T)))    \
   H_STORE_ONE(N, G, T, EA_G(R(i->a).u32, i->c))                                          \
   H_STORE_ONE(N, C, T, EA_CHECKED(inst->mem0, R(i->a).u32, i->c, sizeof(T)))             \
   H_STORE_ONE(N, M, T, EA_CHECKED(inst->mems[i->d], R(i->a).u32, i->c, sizeof(T)))
@@ -581,6 +634,8 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
   H_STORE(STORE16, uint16_t)
   H_STORE(STORE32, uint32_t)
   H_STORE(STORE64, uint64_t)
+  H_STOREV_ONE(STORE64, VD_G, uint64_t, num_f64_bits(dacc), EA_G(R(i->a).u32, i->c))
+  H_STOREV_ONE(STORE64, VD_C, uint64_t, num_f64_bits(dacc), EA_CHECKED(inst->mem0, R(i->a).u32, i->c, 8))
 
   /* ---------------------------------------------------------------- control */
 L_UNREACHABLE:
@@ -646,8 +701,8 @@ L_RET_2 : {
 L_RET:
   pc = fsp->pc;
   fp = fsp->fp;
-  inst = fsp->inst;
   fsp--;
+  inst = fsp->inst;
   t->fsp = fsp;
   mbase = inst->mem0_base;
   goto *pc->h;
@@ -661,9 +716,9 @@ L_CALL : {
   fsp->pc = (const core_cell_t *)(const void *)(i + 1);
   fsp->fp = fp;
   fsp->inst = inst;
-  fsp->func = inst->funcs[i->b];
+  fsp->cf = cf;
   t->fsp = fsp;
-  for (uint32_t k = cf->param_slots, e = k + cf->local_slots; k < e; k++) nfp[k].u64 = 0;
+  ZERO_LOCALS(nfp, cf);
   fp = nfp;
   pc = cf->code;
   POLL();
@@ -714,10 +769,10 @@ call_any:
     fsp++;
     fsp->pc = ret_pc;
     fsp->fp = fp;
-    fsp->inst = inst;
-    fsp->func = callee;
+    fsp->inst = callee->inst;
+    fsp->cf = cf;
     t->fsp = fsp;
-    for (uint32_t k = cf->param_slots, e = k + cf->local_slots; k < e; k++) nfp[k].u64 = 0;
+    ZERO_LOCALS(nfp, cf);
     fp = nfp;
     pc = cf->code;
     inst = callee->inst;
@@ -919,7 +974,8 @@ L_DATA_DROP : {
     const uint8_t *p_ = (ptr);                                                           \
     T v_;                                                                                \
     memcpy(&v_, p_, sizeof v_);                                                          \
-    R(i->a).u64 = conv(v_);                                                              \
+    acc = conv(v_);                                                                      \
+    R(i->a).u64 = acc;                                                                   \
     NEXT(core_i4k_t);                                                                    \
   }
   H_LOADA(I32_LOAD, uint32_t, CV_U32)
@@ -995,10 +1051,12 @@ L_MOV_MOV : {
     T a = R(i->b).F, b;                                                                  \
     uint64_t k_ = i->k;                                                                  \
     memcpy(&b, &k_, sizeof b);                                                           \
+    T r = a OPR b;                                                                       \
     core_slot_t s;                                                                       \
     s.u64 = 0;                                                                           \
-    s.F = a OPR b;                                                                       \
+    s.F = r;                                                                             \
     R(i->a) = s;                                                                         \
+    SET_DACC(r);                                                                         \
     NEXT(core_i2k_t);                                                                    \
   }                                                                                      \
   L_##N##_IS : {                                                                         \
@@ -1006,10 +1064,12 @@ L_MOV_MOV : {
     T b = R(i->b).F, a;                                                                  \
     uint64_t k_ = i->k;                                                                  \
     memcpy(&a, &k_, sizeof a);                                                           \
+    T r = a OPR b;                                                                       \
     core_slot_t s;                                                                       \
     s.u64 = 0;                                                                           \
-    s.F = a OPR b;                                                                       \
+    s.F = r;                                                                             \
     R(i->a) = s;                                                                         \
+    SET_DACC(r);                                                                         \
     NEXT(core_i2k_t);                                                                    \
   }
   H_FIMM(F32_ADD, float, f32, +)
@@ -1020,6 +1080,108 @@ L_MOV_MOV : {
   H_FIMM(F64_SUB, double, f64, -)
   H_FIMM(F64_MUL, double, f64, *)
   H_FIMM(F64_DIV, double, f64, /)
+
+#define H_LOPI(N, T, F)                                                                  \
+  L_##N##_SL : {                                                                         \
+    OPND(core_i4_t);                                                                     \
+    T a = R(i->b).F, b;                                                                  \
+    memcpy(&b, EA_G(R(i->c).u32, i->d), sizeof b);                                       \
+    acc = (T)SEM_##N(a, b);                                                              \
+    R(i->a).u64 = acc;                                                                   \
+    NEXT(core_i4_t);                                                                     \
+  }
+#define H_LOPF(N, T, F, OPR)                                                             \
+  L_##N##_SL : {                                                                         \
+    OPND(core_i4_t);                                                                     \
+    T a = R(i->b).F, b;                                                                  \
+    memcpy(&b, EA_G(R(i->c).u32, i->d), sizeof b);                                       \
+    T r = a OPR b;                                                                       \
+    core_slot_t s;                                                                       \
+    s.u64 = 0;                                                                           \
+    s.F = r;                                                                             \
+    R(i->a) = s;                                                                         \
+    SET_DACC(r);                                                                         \
+    NEXT(core_i4_t);                                                                     \
+  }
+  H_LOPI(I32_ADD, uint32_t, u32)
+  H_LOPI(I32_SUB, uint32_t, u32)
+  H_LOPI(I32_MUL, uint32_t, u32)
+  H_LOPI(I32_AND, uint32_t, u32)
+  H_LOPI(I32_OR, uint32_t, u32)
+  H_LOPI(I32_XOR, uint32_t, u32)
+  H_LOPI(I64_ADD, uint64_t, u64)
+  H_LOPI(I64_SUB, uint64_t, u64)
+  H_LOPI(I64_MUL, uint64_t, u64)
+  H_LOPI(I64_AND, uint64_t, u64)
+  H_LOPI(I64_OR, uint64_t, u64)
+  H_LOPI(I64_XOR, uint64_t, u64)
+  H_LOPF(F32_ADD, float, f32, +)
+  H_LOPF(F32_SUB, float, f32, -)
+  H_LOPF(F32_MUL, float, f32, *)
+  H_LOPF(F32_DIV, float, f32, /)
+  H_LOPF(F64_ADD, double, f64, +)
+  H_LOPF(F64_SUB, double, f64, -)
+  H_LOPF(F64_MUL, double, f64, *)
+  H_LOPF(F64_DIV, double, f64, /)
+
+#define H_DACC_ONE(N, FMT, OPR, XE, YE)                                                  \
+  {                                                                                      \
+    OPND(FMT);                                                                           \
+    double a = (XE), b = (YE);                                                           \
+    dacc = a OPR b;                                                                      \
+    R(i->a).u64 = num_f64_bits(dacc);                                                    \
+    NEXT(FMT);                                                                           \
+  }
+#define H_DACC(N, OPR)                                                                   \
+  L_##N##_AS : H_DACC_ONE(N, core_i4_t, OPR, dacc, R(i->c).f64)                          \
+  L_##N##_SA : H_DACC_ONE(N, core_i4_t, OPR, R(i->b).f64, dacc)                          \
+  L_##N##_AI : H_DACC_ONE(N, core_i2k_t, OPR, dacc, num_bits_f64(i->k))                  \
+  L_##N##_IA : H_DACC_ONE(N, core_i2k_t, OPR, num_bits_f64(i->k), dacc)                  \
+  L_##N##_AL : H_DACC_ONE(N, core_i4_t, OPR, dacc, ({                                    \
+                            double l_;                                                   \
+                            memcpy(&l_, EA_G(R(i->c).u32, i->d), 8);                     \
+                            l_;                                                          \
+                          }))
+  H_DACC(F64_ADD, +)
+  H_DACC(F64_SUB, -)
+  H_DACC(F64_MUL, *)
+  H_DACC(F64_DIV, /)
+
+#define H_SHOP_ONE(O, S, T, XE, YE)                                                      \
+  {                                                                                      \
+    OPND(core_i4k_t);                                                                    \
+    T x_ = (XE), y_ = (YE);                                                              \
+    T s_ = (T)SEM_##S(x_, (T)i->k);                                                      \
+    T r_ = (T)SEM_##O(y_, s_);                                                           \
+    R(i->a).u64 = r_;                                                                    \
+    acc = r_;                                                                            \
+    NEXT(core_i4k_t);                                                                    \
+  }
+#define H_SHOP(O, S, T, F)                                                               \
+  L_##O##_##S##_SS : H_SHOP_ONE(O, S, T, R(i->b).F, R(i->c).F)                           \
+  L_##O##_##S##_AS : H_SHOP_ONE(O, S, T, (T)acc, R(i->c).F)                              \
+  L_##O##_##S##_SA : H_SHOP_ONE(O, S, T, R(i->b).F, (T)acc)                              \
+  L_##O##_##S##_AA : H_SHOP_ONE(O, S, T, (T)acc, (T)acc)
+#define H_SHOP32(O, S) H_SHOP(O, S, uint32_t, u32)
+#define H_SHOP64(O, S) H_SHOP(O, S, uint64_t, u64)
+  CORE_SHOPS32(H_SHOP32)
+  CORE_SHOPS64(H_SHOP64)
+
+L_MOV3 : {
+  OPND(core_i4k_t);
+  R(i->a) = R(i->b);
+  R(i->c) = R(i->d);
+  R((uint32_t)i->k) = R((uint32_t)(i->k >> 32));
+  NEXT(core_i4k_t);
+}
+L_I32_ADD2 : {
+  OPND(core_i4k_t);
+  R(i->a).u64 = (uint32_t)(R(i->b).u32 + (uint32_t)i->k);
+  uint32_t r_ = R(i->d).u32 + (uint32_t)(i->k >> 32);
+  R(i->c).u64 = r_;
+  acc = r_;
+  NEXT(core_i4k_t);
+}
 
   /* ---------------------------------------------------------------- SIMD */
 #define LDV(s)                                                                           \
@@ -1039,7 +1201,7 @@ L_MOV_MOV : {
 
 do_trap:
   t->fsp = fsp;
-  return core_trap_new((weld_trap_code_t)tcode, fsp->func, core_trap_default_message((weld_trap_code_t)tcode));
+  return core_trap_new((weld_trap_code_t)tcode, frame_func(fsp), core_trap_default_message((weld_trap_code_t)tcode));
 
 #undef R
 #undef OPND
@@ -1064,7 +1226,9 @@ static const struct {
   unsigned size;
   char fmt; /* 0 2 4 k (i2k) K (i4k) v (i2v) V (i4v) */
 } g_xinfo[] = {
-#define X_BIN(N) {#N "_SS", sizeof(core_i4_t), '4'}, {#N "_SI", sizeof(core_i2k_t), 'k'},
+#define X_BIN(N) {#N "_SS", sizeof(core_i4_t), '4'}, {#N "_SI", sizeof(core_i2k_t), 'k'}, \
+                 {#N "_AS", sizeof(core_i4_t), '4'}, {#N "_SA", sizeof(core_i4_t), '4'},  \
+                 {#N "_AI", sizeof(core_i2k_t), 'k'},
     CORE_IBINOPS(X_BIN)
 #undef X_BIN
 #define X_CMPBR(N) {"BR_" #N "_SS", sizeof(core_i4_t), '4'}, {"BR_" #N "_SI", sizeof(core_i2k_t), 'k'}, \
@@ -1097,6 +1261,26 @@ static const struct {
 #define X_FIMM(N) {#N "_SI", sizeof(core_i2k_t), 'k'}, {#N "_IS", sizeof(core_i2k_t), 'k'},
     CORE_FIMMOPS(X_FIMM)
 #undef X_FIMM
+#define X_LOP(N) {#N "_SL", sizeof(core_i4_t), '4'},
+    CORE_LOADOPS(X_LOP)
+#undef X_LOP
+#define X_LDA(N) {#N "_A_G", sizeof(core_i4_t), '4'}, {#N "_A_C", sizeof(core_i4_t), '4'},
+    CORE_LOADS(X_LDA)
+#undef X_LDA
+#define X_STA(N) {#N "_VA_G", sizeof(core_i4_t), '4'}, {#N "_VA_C", sizeof(core_i4_t), '4'},
+    CORE_STORES(X_STA)
+#undef X_STA
+    {"STORE64_VD_G", sizeof(core_i4_t), '4'}, {"STORE64_VD_C", sizeof(core_i4_t), '4'},
+#define X_DACC(N) {#N "_AS", sizeof(core_i4_t), '4'}, {#N "_SA", sizeof(core_i4_t), '4'}, \
+                  {#N "_AI", sizeof(core_i2k_t), 'k'}, {#N "_IA", sizeof(core_i2k_t), 'k'}, \
+                  {#N "_AL", sizeof(core_i4_t), '4'},
+    CORE_DACCOPS(X_DACC)
+#undef X_DACC
+#define X_SHOP(O, S) {#O "_" #S "_SS", sizeof(core_i4k_t), 'K'}, {#O "_" #S "_AS", sizeof(core_i4k_t), 'K'}, \
+                     {#O "_" #S "_SA", sizeof(core_i4k_t), 'K'}, {#O "_" #S "_AA", sizeof(core_i4k_t), 'K'},
+    CORE_SHOPS(X_SHOP)
+#undef X_SHOP
+    {"MOV3", sizeof(core_i4k_t), 'K'}, {"I32_ADD2", sizeof(core_i4k_t), 'K'},
 #define X_S(N, F) {#N, sizeof(F), #F[7] == '_' ? #F[6] : (#F[7] == 'k' ? (#F[6] == '2' ? 'k' : 'K') : (#F[6] == '2' ? 'v' : 'V'))},
     CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -1195,6 +1379,7 @@ static core_thread_t *thread_new(weld_store_t *store) {
   t->frames_end = t->frames + t->nframes;
   t->fsp = t->frames; /* frames[0] is a dummy bottom record */
   memset(t->frames, 0, sizeof(core_frame_t));
+  t->frames[0].inst = &g_dummy_inst;
   return t;
 }
 
@@ -1222,7 +1407,7 @@ static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slot
   fr->pc = g_exit_code;
   fr->fp = base;
   fr->inst = f->inst;
-  fr->func = f;
+  fr->cf = cf;
   t->fsp = fr;
   sigjmp_buf jb;
   t->jmp = &jb;
@@ -1234,7 +1419,7 @@ static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slot
     trap = interp(t, fr, cf->code, base, f->inst);
   } else {
     /* A guarded memory access faulted (signals.c); t->fsp names the running function. */
-    trap = core_trap_new(WELD_TRAP_MEMORY_OUT_OF_BOUNDS, t->fsp->func,
+    trap = core_trap_new(WELD_TRAP_MEMORY_OUT_OF_BOUNDS, frame_func(t->fsp),
                          core_trap_default_message(WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
   }
   core_signals_leave(prev);

@@ -84,6 +84,10 @@ struct weld_func {
   uint32_t index;                /* function index in its module (for trap messages) */
   /* host */
   weld_host_fn_t host;
+  /* A slot-level host function (component trampolines, src/component/func.c): when set it
+   * is called instead of `host`, with the arguments in slots[0..) (one slot per value) and
+   * the results written to slots[0..); slots has room for max(params, results). */
+  weld_trap_t *(*raw)(void *env, weld_caller_t *caller, core_slot_t *slots);
   void *env;
   void (*finalizer)(void *);
   weld_functype_t *owned_type;   /* host: the type copy this function owns */
@@ -176,6 +180,10 @@ struct weld_store {
   uint64_t memory_used;
   uint64_t table_limit;       /* 0 = none */
   core_thread_t *thread;      /* execution state (value stack, frames), created on demand */
+  /* Component-model state (src/component/instance.c: component instances, frames), made on
+   * first use; weld_store_delete calls cm_state_free(cm_state) before freeing core objects. */
+  void *cm_state;
+  void (*cm_state_free)(void *state);
 };
 
 /* ---------------------------------------------------------------- traps */

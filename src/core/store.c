@@ -17,6 +17,8 @@ void weld_store_delete(weld_store_t *s) {
   if (!s) return;
   if (s->thread) core_thread_free(s->thread);
   s->thread = NULL;
+  if (s->cm_state_free) s->cm_state_free(s->cm_state);
+  s->cm_state = NULL;
   /* Host functions first: finalizers may still look at memories (through their env). */
   for (size_t i = 0; i < s->funcs.len; i++) core_host_func_free(s->funcs.data[i]);
   for (size_t i = 0; i < s->instances.len; i++) core_instance_free(s->instances.data[i]);

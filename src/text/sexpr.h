@@ -73,4 +73,18 @@ void text_sx_id_name(const text_sx_t *id, const char **name, size_t *len);
 weld_error_t *text_encode_module(const text_doc_t *doc, const text_sx_t *module, base_buf_t *out,
                                  const text_sx_t **name_out);
 
+/* Encode a component S-expression — `(component $id? field*)` (also the script form
+ * `(component definition $id? ...)`), `(component $id? binary "..."*)` or
+ * `(component $id? quote "..."*)` (the quoted text is the component's fields) — to the
+ * component binary format (component-model Binary.md, version 0x0d), appended to out.
+ * *name_out (may be NULL) receives the $id node or NULL.  src/text/cwat*.c.  The legacy
+ * spellings `(memory $i "name")`, `(realloc (func ...))` ... are accepted (what wasm-tools
+ * accepts with WAST_STRICT_COMPONENT_INDICES=0; test scripts use both). */
+weld_error_t *text_encode_component(const text_doc_t *doc, const text_sx_t *component, base_buf_t *out,
+                                    const text_sx_t **name_out);
+
+/* text_encode_module or text_encode_component, after the node's keyword. */
+weld_error_t *text_encode_wasm(const text_doc_t *doc, const text_sx_t *node, base_buf_t *out,
+                               const text_sx_t **name_out);
+
 #endif

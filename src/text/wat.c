@@ -7,6 +7,7 @@
 #include "core/opcodes.h"
 #include "text/wat.h"
 #include "text/wat_internal.h"
+#include "text/cwat.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -97,6 +98,14 @@ static weld_error_t *encode_module(const text_doc_t *doc, const text_sx_t *m, un
   return err;
 }
 
+weld_error_t *text_encode_module_flags(const text_doc_t *doc, const text_sx_t *module, unsigned flags, base_buf_t *out,
+                                       const text_sx_t **name_out) {
+  size_t start = out->len;
+  weld_error_t *err = encode_module(doc, module, flags, out, name_out, 0);
+  if (err) out->len = start < out->len ? start : out->len;
+  return err;
+}
+
 weld_error_t *text_encode_module(const text_doc_t *doc, const text_sx_t *module, base_buf_t *out,
                                  const text_sx_t **name_out) {
   size_t start = out->len;
@@ -110,7 +119,12 @@ weld_error_t *text_wat_to_wasm(const char *src, size_t len, const char *filename
   weld_error_t *err = text_parse_doc(src, len, filename, &doc);
   if (err) return err;
   size_t start = out->len;
-  err = encode_doc(doc, flags, out, 0);
+  if (doc->nitems == 1 && text_sx_is_form(&doc->items[0], "component"))
+    err = text_encode_component_flags(doc, &doc->items[0],
+                                      TEXT_CWAT_LEGACY_INDICES | ((flags & TEXT_WAT_NO_NAMES) ? TEXT_CWAT_NO_NAMES : 0),
+                                      out, NULL);
+  else
+    err = encode_doc(doc, flags, out, 0);
   if (err) out->len = start < out->len ? start : out->len;
   text_doc_free(doc);
   return err;

@@ -9,8 +9,13 @@
 #define TEXT_WAT_NO_NAMES 1u
 
 /* A whole .wat text: one `(module ...)` or a bare sequence of module fields (§6.6.13
- * abbreviation).  The binary is appended to out.  filename is used in messages. */
+ * abbreviation), or one `(component ...)` (encoded by cwat.c to a component binary).
+ * The binary is appended to out.  filename is used in messages. */
 weld_error_t *text_wat_to_wasm(const char *src, size_t len, const char *filename, unsigned flags, base_buf_t *out);
+
+/* text_encode_module with options (TEXT_WAT_NO_NAMES). */
+weld_error_t *text_encode_module_flags(const text_doc_t *doc, const text_sx_t *module, unsigned flags, base_buf_t *out,
+                                       const text_sx_t **name_out);
 
 /* Module fields items[0..n) of doc (no `module` keyword) to a binary module. */
 weld_error_t *text_encode_fields(const text_doc_t *doc, const text_sx_t *items, uint32_t n, unsigned flags,

@@ -96,6 +96,16 @@ weld_error_t *text_wat_blocktype(wat_t *w, const text_sx_t *at, const text_sx_t 
 /* Limits "min max?" as u32 (§6.4.4).  Returns the number of atoms used through *i. */
 weld_error_t *text_wat_limits(wat_t *w, const text_sx_t *at, const text_sx_t *items, uint32_t n,
                          uint32_t *i, base_buf_t *out);
+/* A memory type after the id/exports: `i32|i64`? limits `shared`? `(pagesize n)`?
+ * (memory64, threads and custom-page-sizes encodings of the limits flags). */
+weld_error_t *text_wat_memtype(wat_t *w, const text_sx_t *at, const text_sx_t *items, uint32_t n, uint32_t *i,
+                               base_buf_t *out);
+/* Table limits: `i32|i64`? limits (table64 flag). */
+weld_error_t *text_wat_tablelimits(wat_t *w, const text_sx_t *at, const text_sx_t *items, uint32_t n, uint32_t *i,
+                                   base_buf_t *out);
+/* The error for an unexpected token where a type was expected: "not supported: ..." for
+ * the spellings of proposals weld does not implement (GC, typed references). */
+weld_error_t *text_wat_type_error(wat_t *w, const text_sx_t *x, const char *expected);
 /* A name string (UTF-8 checked) written as vec(byte). */
 weld_error_t *text_wat_name(wat_t *w, const text_sx_t *x, base_buf_t *out);
 

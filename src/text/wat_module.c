@@ -70,11 +70,21 @@ static weld_error_t *count_item(wat_t *w, int space, const text_sx_t *at) {
   return NULL;
 }
 
+/* A custom annotation `(@name ...)` (annotations proposal), e.g. `(@producers ...)` as
+ * wasm-tools prints them. */
+static bool is_annotation(const text_sx_t *x) {
+  return x->kind == SX_LIST && x->nitems > 0 && x->items[0].kind == SX_ATOM && x->items[0].len > 1 &&
+         x->items[0].text[0] == '@';
+}
+
 /* ---- pass 1: bind identifiers ------------------------------------------------------------- */
 
 static weld_error_t *declare_type(wat_t *w, const text_sx_t *x) {
   uint32_t i = 1;
   const text_sx_t *id = opt_id(x, &i);
+  if (i < x->nitems && (wat_is_form(&x->items[i], "sub") || wat_is_form(&x->items[i], "struct") ||
+                        wat_is_form(&x->items[i], "array") || wat_is_form(&x->items[i], "shared")))
+    return text_error(w->doc, &x->items[i], "not supported: GC type definitions");
   if (i >= x->nitems || !wat_is_form(&x->items[i], "func") || i + 1 != x->nitems)
     return text_error(w->doc, i < x->nitems ? &x->items[i] : x, "unexpected token: expected (func ...)");
   const text_sx_t *f = &x->items[i];
@@ -101,7 +111,9 @@ static weld_error_t *declare_fields(wat_t *w, const text_sx_t *items, uint32_t i
       return text_error(w->doc, x, "unexpected token: expected a module field");
     const text_sx_t *kw = &x->items[0];
     int space = space_of(kw);
-    if (wat_is_kw(kw, "type")) {
+    if (is_annotation(x)) {
+      /* custom annotations such as (@producers ...): no effect on the encoding */
+    } else if (wat_is_kw(kw, "type")) {
       err = declare_type(w, x);
     } else if (wat_is_kw(kw, "import")) {
       if (first_def) return text_error(w->doc, x, "import after %s", first_def);
@@ -141,6 +153,8 @@ static weld_error_t *declare_fields(wat_t *w, const text_sx_t *items, uint32_t i
       if (!(err = text_space_bind_id(&w->spaces[s], w->doc, id, w->counts[s], text_wat_space_name[s])))
         err = count_item(w, s, x);
     } else {
+      if (wat_is_kw(kw, "tag")) return text_error(w->doc, kw, "not supported: tags (exception handling)");
+      if (wat_is_kw(kw, "rec")) return text_error(w->doc, kw, "not supported: recursion groups (GC)");
       return text_error(w->doc, kw, "unknown module field %.*s", WAT_TOK(kw));
     }
   }
@@ -173,11 +187,12 @@ static weld_error_t *globaltype(wat_t *w, const text_sx_t *x, uint32_t *i, base_
   const text_sx_t *t = &x->items[*i];
   uint8_t vt;
   if (wat_is_form(t, "mut")) {
-    if (t->nitems != 2 || text_wat_valtype(&t->items[1], &vt)) return text_error(w->doc, t, "unexpected token: expected (mut <valtype>)");
+    if (t->nitems != 2) return text_error(w->doc, t, "unexpected token: expected (mut <valtype>)");
+    if (text_wat_valtype(&t->items[1], &vt)) return text_wat_type_error(w, &t->items[1], "a value type");
     base_buf_byte(out, vt);
     base_buf_byte(out, 1);
   } else {
-    if (text_wat_valtype(t, &vt)) return text_error(w->doc, t, "unexpected token: expected a global type");
+    if (text_wat_valtype(t, &vt)) return text_wat_type_error(w, t, "a global type");
     base_buf_byte(out, vt);
     base_buf_byte(out, 0);
   }
@@ -187,10 +202,10 @@ static weld_error_t *globaltype(wat_t *w, const text_sx_t *x, uint32_t *i, base_
 
 static weld_error_t *tabletype(wat_t *w, const text_sx_t *x, uint32_t *i, base_buf_t *out) {
   base_buf_t lim = {0};
-  weld_error_t *err = text_wat_limits(w, x, x->items, x->nitems, i, &lim);
+  weld_error_t *err = text_wat_tablelimits(w, x, x->items, x->nitems, i, &lim);
   uint8_t rt;
-  if (!err && (*i >= x->nitems || text_wat_reftype(&x->items[*i], &rt)))
-    err = text_error(w->doc, *i < x->nitems ? &x->items[*i] : x, "unexpected token: expected a reference type");
+  if (!err && *i >= x->nitems) err = text_error(w->doc, x, "unexpected end: expected a reference type");
+  else if (!err && text_wat_reftype(&x->items[*i], &rt)) err = text_wat_type_error(w, &x->items[*i], "a reference type");
   if (!err) {
     (*i)++;
     base_buf_byte(out, rt);
@@ -227,7 +242,7 @@ static weld_error_t *import_desc(wat_t *w, sections_t *s, int space, const text_
     break;
   case WS_MEM:
     base_buf_byte(&s->imports, 2);
-    if ((err = text_wat_limits(w, x, x->items, x->nitems, &i, &s->imports))) return err;
+    if ((err = text_wat_memtype(w, x, x->items, x->nitems, &i, &s->imports))) return err;
     break;
   default:
     base_buf_byte(&s->imports, 3);
@@ -259,7 +274,7 @@ static weld_error_t *func_body(wat_t *w, sections_t *s, const text_sx_t *x, uint
     for (; j < l->nitems; j++) {
       uint8_t t;
       if (text_wat_valtype(&l->items[j], &t)) {
-        err = text_error(w->doc, &l->items[j], "unexpected token: expected a value type");
+        err = text_wat_type_error(w, &l->items[j], "a value type");
         goto out;
       }
       if (w->nlocals >= WELD_MAX_LOCALS * 20) {
@@ -534,7 +549,7 @@ static weld_error_t *encode_memory(wat_t *w, sections_t *s, const text_sx_t *x, 
     base_buf_free(&bytes);
     return err;
   }
-  if ((err = text_wat_limits(w, x, x->items, x->nitems, &i, &s->mems))) return err;
+  if ((err = text_wat_memtype(w, x, x->items, x->nitems, &i, &s->mems))) return err;
   s->n_mems++;
   return end_of(w, x, i);
 }
@@ -664,7 +679,7 @@ weld_error_t *text_wat_encode_fields(wat_t *w, const text_sx_t *items, uint32_t 
   for (uint32_t k = i0; k < n && !err; k++) {
     const text_sx_t *x = &items[k];
     const text_sx_t *kw = &x->items[0];
-    if (wat_is_kw(kw, "type")) continue;
+    if (wat_is_kw(kw, "type") || is_annotation(x)) continue;
     if (wat_is_kw(kw, "import")) {
       const text_sx_t *d = &x->items[3];
       int space = space_of(&d->items[0]);

@@ -12,11 +12,20 @@
 
 const char *const text_wat_space_name[WS_COUNT] = {"type", "func", "table", "memory", "global", "elem", "data"};
 
+/* `(ref null func)` / `(ref null extern)`: the nullable abstract reference types that
+ * are funcref and externref (function-references proposal spelling, as wasm-tools
+ * prints them). */
+static int ref_null(const text_sx_t *x, uint8_t *out) {
+  if (!wat_is_form(x, "ref") || x->nitems != 3 || !wat_is_kw(&x->items[1], "null")) return -1;
+  return text_wat_heaptype(&x->items[2], out);
+}
+
 int text_wat_valtype(const text_sx_t *x, uint8_t *out) {
   static const struct { const char *kw; uint8_t b; } vt[] = {
       {"i32", WAT_I32}, {"i64", WAT_I64}, {"f32", WAT_F32}, {"f64", WAT_F64},
       {"v128", WAT_V128}, {"funcref", WAT_FUNCREF}, {"externref", WAT_EXTERNREF},
   };
+  if (x->kind == SX_LIST) return ref_null(x, out);
   if (x->kind != SX_ATOM) return -1;
   for (size_t k = 0; k < sizeof vt / sizeof vt[0]; k++)
     if (text_sx_is_atom(x, vt[k].kw)) {
@@ -27,6 +36,7 @@ int text_wat_valtype(const text_sx_t *x, uint8_t *out) {
 }
 
 int text_wat_reftype(const text_sx_t *x, uint8_t *out) {
+  if (x->kind == SX_LIST) return ref_null(x, out);
   if (text_sx_is_atom(x, "funcref")) *out = WAT_FUNCREF;
   else if (text_sx_is_atom(x, "externref")) *out = WAT_EXTERNREF;
   else return -1;
@@ -142,8 +152,7 @@ weld_error_t *text_wat_parse_params_results(wat_t *w, const text_sx_t *items, ui
     }
     for (; k < x->nitems; k++) {
       uint8_t t;
-      if (text_wat_valtype(&x->items[k], &t))
-        return text_error(doc, &x->items[k], "unexpected token: expected a value type");
+      if (text_wat_valtype(&x->items[k], &t)) return text_wat_type_error(w, &x->items[k], "a value type");
       if (is_param) {
         if (params->len >= WELD_MAX_FUNC_PARAMS * 64) return text_error(doc, x, "too many parameters");
         if (!VEC_PUSH(params, t)) return base_error_oom();
@@ -272,6 +281,88 @@ weld_error_t *text_wat_limits(wat_t *w, const text_sx_t *at, const text_sx_t *it
     base_buf_byte(out, 0);
     base_buf_u32leb(out, min);
   }
+  return NULL;
+}
+
+weld_error_t *text_wat_type_error(wat_t *w, const text_sx_t *x, const char *expected) {
+  static const char *const gc_kw[] = {"anyref", "eqref", "i31ref", "structref", "arrayref", "nullref",
+                                      "nullfuncref", "nullexternref", "exnref", "nullexnref"};
+  for (size_t k = 0; k < sizeof gc_kw / sizeof gc_kw[0]; k++)
+    if (wat_is_kw(x, gc_kw[k])) return text_error(w->doc, x, "not supported: GC and exception reference types (%s)", gc_kw[k]);
+  if (wat_is_form(x, "ref")) return text_error(w->doc, x, "not supported: typed references other than (ref null func|extern)");
+  return text_error(w->doc, x, "unexpected token %.*s: expected %s", WAT_TOK(x), expected);
+}
+
+/* Memory and table64 limits: `min max?` as u64 (memory64) */
+static weld_error_t *limits64(wat_t *w, const text_sx_t *at, const text_sx_t *items, uint32_t n, uint32_t *i,
+                              bool is64, uint64_t *min, uint64_t *max, bool *has_max) {
+  const text_sx_t *x = *i < n ? &items[*i] : at;
+  bool num = *i < n && items[*i].kind == SX_ATOM && items[*i].len && items[*i].text[0] >= '0' && items[*i].text[0] <= '9';
+  uint32_t v32;
+  if (!num) return text_error(w->doc, x, "unexpected token: expected a limit");
+  if (is64 ? text_parse_u64(x->text, x->len, min) : text_parse_u32(x->text, x->len, &v32))
+    return text_error(w->doc, x, "limit out of range: %.*s", WAT_TOK(x));
+  if (!is64) *min = v32;
+  (*i)++;
+  *has_max = *i < n && items[*i].kind == SX_ATOM && items[*i].len && items[*i].text[0] >= '0' && items[*i].text[0] <= '9';
+  if (*has_max) {
+    x = &items[*i];
+    if (is64 ? text_parse_u64(x->text, x->len, max) : text_parse_u32(x->text, x->len, &v32))
+      return text_error(w->doc, x, "limit out of range: %.*s", WAT_TOK(x));
+    if (!is64) *max = v32;
+    (*i)++;
+  }
+  return NULL;
+}
+
+static bool addr_type(const text_sx_t *items, uint32_t n, uint32_t *i) {
+  if (*i < n && wat_is_kw(&items[*i], "i64")) {
+    (*i)++;
+    return true;
+  }
+  if (*i < n && wat_is_kw(&items[*i], "i32")) (*i)++;
+  return false;
+}
+
+weld_error_t *text_wat_memtype(wat_t *w, const text_sx_t *at, const text_sx_t *items, uint32_t n, uint32_t *i,
+                               base_buf_t *out) {
+  bool is64 = addr_type(items, n, i), has_max, shared = false;
+  uint64_t min, max = 0;
+  uint32_t log2 = 16;
+  bool custom = false;
+  weld_error_t *err = limits64(w, at, items, n, i, is64, &min, &max, &has_max);
+  if (err) return err;
+  if (*i < n && wat_is_kw(&items[*i], "shared")) {
+    shared = true;
+    (*i)++;
+  }
+  if (*i < n && wat_is_form(&items[*i], "pagesize")) {
+    const text_sx_t *p = &items[(*i)++];
+    uint32_t size;
+    if (p->nitems != 2 || p->items[1].kind != SX_ATOM || text_parse_u32(p->items[1].text, p->items[1].len, &size))
+      return text_error(w->doc, p, "unexpected token: expected (pagesize <u32>)");
+    if (size == 0 || (size & (size - 1))) return text_error(w->doc, p, "invalid custom page size: not a power of two");
+    for (log2 = 0; (1u << log2) != size; log2++) {
+    }
+    custom = true;
+  }
+  base_buf_byte(out, (uint8_t)((has_max ? 1 : 0) | (shared ? 2 : 0) | (is64 ? 4 : 0) | (custom ? 8 : 0)));
+  base_buf_u64leb(out, min);
+  if (has_max) base_buf_u64leb(out, max);
+  if (custom) base_buf_u32leb(out, log2);
+  return NULL;
+}
+
+weld_error_t *text_wat_tablelimits(wat_t *w, const text_sx_t *at, const text_sx_t *items, uint32_t n, uint32_t *i,
+                                   base_buf_t *out) {
+  bool is64 = addr_type(items, n, i), has_max;
+  uint64_t min, max = 0;
+  if (*i < n && wat_is_kw(&items[*i], "shared")) return text_error(w->doc, &items[*i], "not supported: shared tables (shared-everything threads)");
+  weld_error_t *err = limits64(w, at, items, n, i, is64, &min, &max, &has_max);
+  if (err) return err;
+  base_buf_byte(out, (uint8_t)((has_max ? 1 : 0) | (is64 ? 4 : 0)));
+  base_buf_u64leb(out, min);
+  if (has_max) base_buf_u64leb(out, max);
   return NULL;
 }
 

@@ -9,6 +9,7 @@
 #include "wit/ast.h"
 #include "wit/semver.h"
 #include "wit/source.h"
+#include "base/vec.h"
 
 /* A package name; versions compare as semver. */
 typedef struct wit_pkg_name {
@@ -80,6 +81,11 @@ typedef struct wit_upkg {
   size_t n_foreign_types, n_foreign_ifaces, n_foreign_worlds;
   struct { wit_req_res_t *data; size_t len, cap; } required_resources;
   const wit_srcmap_t *sm;
+  /* Packages decoded from a binary (decode.c): */
+  bool from_binary; /* resolved before the text packages of its group that do not need it */
+  bool ungated;     /* @unstable gates were applied when it was encoded: keep every item */
+  bool stub;        /* a partial view of a foreign package that a binary refers to; used
+                       only when no package of that name is loaded or pushed with it */
 } wit_upkg_t;
 
 /* Turns the files of one package (each a declaration list) into an unresolved package.
@@ -129,5 +135,33 @@ bool wit_stability_eq(const weld_wit_stability_t *a, const weld_wit_stability_t 
 uint32_t wit_type_interface_dep(const weld_wit_t *wit, uint32_t type);
 /* "ns:pkg/iface@ver" or the kebab name of a world key (arena string). */
 const char *wit_world_key_name(weld_wit_t *wit, const weld_wit_world_item_t *it);
+
+/* ---- WIT packages encoded as WebAssembly (decode.c, encode.c, metadata.c) ---- */
+
+/* Decodes a component binary holding a WIT package (wasm-tools' "WIT package encoding")
+ * or one world (the payload of a `component-type` custom section) into unresolved
+ * packages: out[0] is the package itself, the others are stubs for the foreign packages
+ * it refers to (see wit_upkg_t.stub).  Errors name `path` and a byte offset. */
+weld_error_t *wit_decode_wasm(weld_wit_t *wit, const char *path, const uint8_t *bytes, size_t len, wit_upkg_t **out,
+                              size_t *n);
+
+/* A small JSON tree (RFC 8259) for the `package-docs` custom section (metadata.c). */
+typedef enum wit_json_kind { WIT_J_NULL, WIT_J_BOOL, WIT_J_NUM, WIT_J_STR, WIT_J_ARR, WIT_J_OBJ } wit_json_kind_t;
+typedef struct wit_json {
+  wit_json_kind_t kind;
+  const char *s; /* STR: decoded text (NUL-terminated; an escaped NUL is refused); NUM: raw text */
+  bool b;
+  size_t n;      /* ARR/OBJ: members */
+  const char **keys;
+  struct wit_json **items;
+} wit_json_t;
+/* Parses text[0..len); on failure returns NULL with a reason and a byte offset. */
+wit_json_t *wit_json_parse(wit_arena_t *a, const char *text, size_t len, const char **why, size_t *at);
+/* Member `key` of an object (NULL if absent or not an object). */
+const wit_json_t *wit_json_get(const wit_json_t *obj, const char *key);
+
+/* The `package-docs` custom section of package `pkg` (version byte 1, then JSON): docs
+ * and feature gates, which the component type itself cannot carry. */
+bool wit_meta_encode(const weld_wit_t *wit, uint32_t pkg, base_buf_t *out);
 
 #endif

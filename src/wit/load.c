@@ -8,6 +8,7 @@
  * leaves the weld_wit_t as it was. */
 #include "base/error.h"
 #include "base/limits.h"
+#include "text/sexpr.h"
 #include "wit/internal.h"
 #include <dirent.h>
 #include <errno.h>
@@ -140,12 +141,53 @@ static weld_error_t *parse_group(loader_t *l, srcfile_t *files, size_t nfiles, s
   return NULL;
 }
 
+/* A WIT package encoded as WebAssembly (decode.c): the package and the stubs of the
+ * packages it refers to join the group. */
+static weld_error_t *load_wasm(loader_t *l, const char *path, const uint8_t *bytes, size_t len, size_t *main_index) {
+  wit_upkg_t *pkgs;
+  size_t n;
+  weld_error_t *e = wit_decode_wasm(l->wit, path, bytes, len, &pkgs, &n);
+  if (e) return e;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 && main_index) *main_index = l->pkgs.len;
+    if (!AVEC_PUSH(&l->wit->arena, &l->pkgs, pkgs[i])) return base_error_oom();
+  }
+  return NULL;
+}
+
+/* The component text format to a binary (src/text). */
+static weld_error_t *wat_to_binary(const char *path, const char *text, size_t len, base_buf_t *out) {
+  text_doc_t *doc = NULL;
+  weld_error_t *e = text_parse_doc(text, len, path, &doc);
+  if (e) return e;
+  if (doc->nitems != 1 || (!text_sx_is_form(&doc->items[0], "component") && !text_sx_is_form(&doc->items[0], "module")))
+    e = base_error("%s: expected one `(component ...)` (a WIT package in the component text format)", path);
+  else e = text_encode_wasm(doc, &doc->items[0], out, NULL);
+  text_doc_free(doc);
+  if (!e && out->oom) e = base_error_oom();
+  return e;
+}
+
 static weld_error_t *load_file(loader_t *l, const char *path, size_t *main_index) {
   srcfile_t f;
   weld_error_t *e = read_file(&l->wit->arena, path, &f);
   if (e) return e;
-  if (ends_with(path, ".wasm") || ends_with(path, ".wat") || (f.len >= 4 && !memcmp(f.text, "\0asm", 4)))
-    return base_error("%s: WIT packages encoded as WebAssembly are not supported", path);
+  if (f.len >= 4 && !memcmp(f.text, "\0asm", 4)) return load_wasm(l, path, (const uint8_t *)f.text, f.len, main_index);
+  if (ends_with(path, ".wasm")) return base_error("%s: not a WebAssembly binary", path);
+  if (ends_with(path, ".wat")) {
+    base_buf_t b = {0};
+    e = wat_to_binary(path, f.text, f.len, &b);
+    if (!e) {
+      uint8_t *copy = wit_alloc(&l->wit->arena, b.len + 1);
+      if (!copy) e = base_error_oom();
+      else {
+        wit_copy(copy, b.data, b.len);
+        e = load_wasm(l, path, copy, b.len, main_index);
+      }
+    }
+    base_buf_free(&b);
+    return e;
+  }
   return parse_group(l, &f, 1, main_index);
 }
 
@@ -261,6 +303,26 @@ weld_error_t *weld_wit_push_strs(weld_wit_t *wit, const char *const *paths, cons
     const char *path = paths && paths[i] ? paths[i] : "<string>";
     srcfile_t f = {wit_strdup(&wit->arena, path), (char *)srcs[i], lens[i]};
     e = f.path ? parse_group(&l, &f, 1, i == 0 ? &main_index : NULL) : base_error_oom();
+  }
+  return finish(&l, main_index, main_pkg, m, e);
+}
+
+weld_error_t *weld_wit_push_wasm(weld_wit_t *wit, const char *path, const uint8_t *bytes, size_t len,
+                                 uint32_t *main_pkg) {
+  if (!wit || (!bytes && len)) return base_error("weld_wit_push_wasm: no bytes");
+  loader_t l;
+  memset(&l, 0, sizeof l);
+  l.wit = wit;
+  mark_t m = take_mark(wit);
+  size_t main_index = 0;
+  /* the decoded package points into the bytes (names are copied, the binary is not kept
+   * after the push, but errors of the resolution still show offsets): keep a copy */
+  uint8_t *copy = wit_alloc(&wit->arena, len + 1);
+  weld_error_t *e = NULL;
+  if (!copy) e = base_error_oom();
+  else {
+    wit_copy(copy, bytes, len);
+    e = load_wasm(&l, path ? path : "<wasm>", copy, len, &main_index);
   }
   return finish(&l, main_index, main_pkg, m, e);
 }

@@ -78,6 +78,7 @@ int wit_include_stability(weld_wit_t *wit, const weld_wit_stability_t *s, uint32
 
 /* 1 = keep, 0 = gated out, -1 = error */
 static int include_stability(remap_t *m, const weld_wit_stability_t *s, wit_span_t span) {
+  if (m->u->ungated && s->kind == WELD_WIT_STABILITY_UNSTABLE) return 1;
   weld_error_t *e = NULL;
   int r = wit_include_stability(m->wit, s, m->pkg, m->u->sm, span, &e);
   if (r < 0 && !m->err) m->err = e;
@@ -553,8 +554,42 @@ static void sort_by_name(const wit_upkg_t *pkgs, size_t *v, size_t *tmp, size_t 
   }
 }
 
+/* Drops the stubs (partial packages decoded from binaries) that are not needed: their
+ * package is loaded already, pushed with them, or stubbed by an earlier binary. */
+static weld_error_t *drop_stubs(weld_wit_t *wit, wit_upkg_t **pkgs, size_t *n, size_t *main_index) {
+  wit_arena_t *a = &wit->arena;
+  wit_map_t names = {0};
+  for (size_t i = 0; i < *n; i++) {
+    if ((*pkgs)[i].stub) continue;
+    const char *f = wit_pkg_name_str(a, &(*pkgs)[i].name);
+    if (!f) return base_error_oom();
+    wit_map_puts(a, &names, f, (uint32_t)i);
+  }
+  wit_upkg_t *kept = wit_alloc(a, (*n + 1) * sizeof *kept);
+  if (!kept || a->oom) return base_error_oom();
+  size_t k = 0, new_main = 0;
+  for (size_t i = 0; i < *n; i++) {
+    wit_upkg_t *p = &(*pkgs)[i];
+    if (p->stub) {
+      const char *f = wit_pkg_name_str(a, &p->name);
+      if (!f) return base_error_oom();
+      if (wit_map_gets(&wit->package_names, f) != WIT_MAP_MISSING) continue;
+      if (wit_map_puts(a, &names, f, (uint32_t)i) != WIT_MAP_MISSING) continue;
+      if (a->oom) return base_error_oom();
+    }
+    if (i == *main_index) new_main = k;
+    kept[k++] = *p;
+  }
+  *pkgs = kept;
+  *n = k;
+  *main_index = new_main;
+  return NULL;
+}
+
 weld_error_t *wit_resolve_group(weld_wit_t *wit, wit_upkg_t *pkgs, size_t n, size_t main_index, uint32_t *main_pkg) {
   wit_arena_t *a = &wit->arena;
+  weld_error_t *de = drop_stubs(wit, &pkgs, &n, &main_index);
+  if (de) return de;
   /* sort by name (names are unique, so any sort gives the same order) */
   size_t *sorted = wit_alloc(a, (n + 1) * sizeof(size_t));
   const char **full = wit_alloc(a, (n + 1) * sizeof(char *));
@@ -571,10 +606,17 @@ weld_error_t *wit_resolve_group(weld_wit_t *wit, wit_upkg_t *pkgs, size_t n, siz
       return base_error("package %s is defined in two different locations:\n  * %s\n  * %s", full[i], l1, l2);
     }
   }
-  for (size_t i = 0; i < n; i++) sorted[i] = i;
+  /* roots: packages decoded from binaries first, in load order (wasm-tools pushes them
+   * as it meets them), then the others by name */
+  size_t nb = 0;
+  for (size_t i = 0; i < n; i++)
+    if (pkgs[i].from_binary && !pkgs[i].stub) sorted[nb++] = i;
+  size_t nr = nb;
+  for (size_t i = 0; i < n; i++)
+    if (!(pkgs[i].from_binary && !pkgs[i].stub)) sorted[nr++] = i;
   size_t *tmp = wit_alloc(a, (n + 1) * sizeof *tmp);
   if (!tmp) return base_error_oom();
-  sort_by_name(pkgs, sorted, tmp, n);
+  sort_by_name(pkgs, sorted + nb, tmp, n - nb);
   /* depth-first topological order over foreign deps, in name order */
   uint8_t *done = wit_zalloc(a, n + 1), *visiting = wit_zalloc(a, n + 1);
   size_t *order = wit_alloc(a, (n + 1) * sizeof(size_t));

@@ -8,10 +8,17 @@
 bool wit_srcmap_add(wit_arena_t *a, wit_srcmap_t *sm, const char *path, const char *text, size_t len,
                     wit_source_t **out) {
   if (len >= UINT32_MAX - 1 || (uint64_t)sm->next + len + 1 >= UINT32_MAX - 1) return false;
-  wit_source_t s = {wit_strdup(a, path), text, (uint32_t)len, sm->next};
+  wit_source_t s = {wit_strdup(a, path), text, (uint32_t)len, sm->next, false};
   if (!s.path || !s.text || !AVEC_PUSH(a, &sm->files, s)) return false;
   sm->next += (uint32_t)len + 1;
   if (out) *out = &VEC_LAST(&sm->files);
+  return true;
+}
+
+bool wit_srcmap_add_binary(wit_arena_t *a, wit_srcmap_t *sm, const char *path, const uint8_t *bytes, size_t len,
+                           wit_source_t **out) {
+  if (!wit_srcmap_add(a, sm, path, (const char *)bytes, len, out)) return false;
+  VEC_LAST(&sm->files).binary = true;
   return true;
 }
 
@@ -43,6 +50,13 @@ static bool locate(const wit_srcmap_t *sm, uint32_t off, loc_t *l) {
   if (!l->src) return false;
   uint32_t rel = off - l->src->offset;
   if (rel > l->src->len) rel = l->src->len;
+  if (l->src->binary) {
+    l->line = 0;
+    l->col = rel; /* the byte offset */
+    l->ls = NULL;
+    l->llen = 0;
+    return true;
+  }
   const char *t = l->src->text;
   uint32_t line = 0, ls = 0;
   for (uint32_t i = 0; i < rel; i++)
@@ -67,7 +81,8 @@ void wit_render_location(const wit_srcmap_t *sm, wit_span_t span, char *buf, siz
     snprintf(buf, cap, "<unknown>");
     return;
   }
-  snprintf(buf, cap, "%s:%u:%u", l.src->path, l.line + 1, l.col + 1);
+  if (l.src->binary) snprintf(buf, cap, "%s: byte offset %u (0x%x)", l.src->path, l.col, l.col);
+  else snprintf(buf, cap, "%s:%u:%u", l.src->path, l.line + 1, l.col + 1);
 }
 
 weld_error_t *wit_error_at(const wit_srcmap_t *sm, wit_span_t span, const char *fmt, ...) {
@@ -78,6 +93,7 @@ weld_error_t *wit_error_at(const wit_srcmap_t *sm, wit_span_t span, const char *
   va_end(ap);
   loc_t l;
   if (!sm || !locate(sm, span.start, &l)) return base_error("%s", msg);
+  if (l.src->binary) return base_error("%s\n     --> %s: byte offset %u (0x%x)", msg, l.src->path, l.col, l.col);
   base_buf_t b = {0};
   base_buf_printf(&b, "%s\n     --> %s:%u:%u\n      |\n %4u | ", msg, l.src->path, l.line + 1, l.col + 1,
                   l.line + 1);

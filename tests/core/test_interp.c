@@ -259,6 +259,104 @@ static void test_forwarding(void) {
   unload(&env);
 }
 
+/* ------------------------------------------------------------------ superinstructions
+ * Each function below is shaped to trigger one fusion or accumulator form (checked in the
+ * listing) and computes something the C code recomputes. */
+static uint64_t rotl64(uint64_t x, unsigned k) { return (x << k) | (x >> ((64 - k) & 63)); }
+
+static void test_fusions(void) {
+  env_t env;
+  char buf[8192];
+  CHECK(load(&env, NULL,
+             "(module (memory 1)"
+             /* 0: acc across a retargeted local (fib_iter's t ^ (t >> 7)) */
+             " (func (export \"mix\") (param i64 i64) (result i64) (local i64)"
+             "   local.get 0 local.get 1 i64.add local.tee 2 i64.const 7 i64.shr_u local.get 2 i64.xor)"
+             /* 1: shift-op with distinct operands, and rotl feeding xor twice (sha256's sigma) */
+             " (func (export \"sigma\") (param i32 i32) (result i32)"
+             "   (i32.xor (i32.xor (i32.rotl (local.get 0) (i32.const 26)) (i32.rotl (local.get 0) (i32.const 21)))"
+             "            (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 3)))))"
+             /* 2: the accumulator must not flow into a loop header (a label) */
+             " (func (export \"label\") (param i32) (result i32) (local i32)"
+             "   (local.set 1 (i32.add (local.get 0) (i32.const 5)))"
+             "   (loop $l (local.set 1 (i32.mul (local.get 1) (i32.const 3)))"
+             "     (br_if $l (i32.lt_u (local.get 1) (i32.const 1000))))"
+             "   (local.get 1))"
+             /* 3: two add-immediates (ADD2), the second feeding the loop test (INCB) */
+             " (func (export \"add2\") (param i32) (result i32) (local i32 i32)"
+             "   (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 3)))"
+             "     (local.set 2 (i32.add (local.get 2) (i32.const 1)))"
+             "     (br_if $l (i32.ne (local.get 2) (local.get 0))))"
+             "   (local.get 1))"
+             /* 4: three moves in a row, overlapping (a rotation of three locals) */
+             " (func (export \"rot3\") (param i32 i32 i32) (result i32) (local i32)"
+             "   (local.set 3 (local.get 0)) (local.set 0 (local.get 1)) (local.set 1 (local.get 2))"
+             "   (local.set 2 (local.get 3))"
+             "   (i32.add (i32.mul (local.get 0) (i32.const 100)) (i32.add (i32.mul (local.get 1) (i32.const 10)) (local.get 2))))"
+             /* 5: loads and stores around the accumulator and address adds */
+             " (func (export \"mem\") (param i32 i32) (result i32)"
+             "   (i32.store (i32.add (local.get 0) (i32.const 8)) (i32.mul (local.get 1) (i32.const 7)))"
+             "   (i32.store offset=4 (local.get 0) (i32.const 11))"
+             "   (i32.add (i32.load (i32.add (local.get 0) (local.get 1)))"
+             "            (i32.load offset=4 (i32.and (local.get 0) (i32.const -1)))))"
+             /* 6: f64 chain with memory operands and dacc (matmul's c[j] += a * b[j]) */
+             " (func (export \"axpy\") (param i32 f64) (result f64) (local i32)"
+             "   (f64.store (i32.const 0) (f64.const 1.5)) (f64.store (i32.const 8) (f64.const 2.25))"
+             "   (f64.store offset=64 (i32.const 0) (f64.const 10)) (f64.store offset=72 (i32.const 0) (f64.const 20))"
+             "   (loop $l"
+             "     (f64.store offset=64 (local.get 2)"
+             "       (f64.add (f64.mul (local.get 1) (f64.load (local.get 2))) (f64.load offset=64 (local.get 2))))"
+             "     (br_if $l (i32.ne (local.tee 2 (i32.add (local.get 2) (i32.const 8))) (i32.const 16))))"
+             "   (f64.add (f64.load offset=64 (i32.const 0)) (f64.div (f64.const 1) (f64.load offset=72 (i32.const 0)))))"
+             /* 7: the address add wraps at 2^32 exactly as a separate i32.add would */
+             " (func (export \"wrap\") (param i32) (result i32)"
+             "   (i32.load8_u (i32.add (local.get 0) (i32.const 0x10000))))"
+             ")",
+             NULL, 0));
+  const char *l = listing(&env, 0, buf, sizeof buf);
+  CHECK(strstr(l, "I64_XOR_I64_SHR_U_AA") != NULL);
+  weld_val_t a[3], r[1];
+  a[0] = weld_val_i64(0x123456789abcdefll);
+  a[1] = weld_val_i64(0x0fedcba987654321ll);
+  uint64_t t = (uint64_t)a[0].of.i64 + (uint64_t)a[1].of.i64;
+  CHECK(call(&env, "mix", a, 2, r, 1) == 0 && (uint64_t)r[0].of.i64 == (t ^ (t >> 7)));
+
+  l = listing(&env, 1, buf, sizeof buf);
+  CHECK(strstr(l, "I32_XOR_I32_ROTL") != NULL && strstr(l, "I32_ADD_I32_SHL") != NULL);
+  uint32_t x = 0xdeadbeefu, y = 0x01234567u;
+  uint32_t sig = ((uint32_t)rotl64(((uint64_t)x << 32) | x, 26) ^ (uint32_t)rotl64(((uint64_t)x << 32) | x, 21)) ^
+                 (y + (x << 3));
+  CHECK((uint32_t)call_i32(&env, "sigma", 2, (int32_t)x, (int32_t)y) == sig);
+
+  CHECK(call_i32(&env, "label", 1, 1, 0) == 1458); /* 6*3^5 */
+
+  l = listing(&env, 3, buf, sizeof buf);
+  CHECK(strstr(l, "INCB_I32_NE_SS") != NULL);
+  CHECK(call_i32(&env, "add2", 1, 10, 0) == 30);
+
+  l = listing(&env, 4, buf, sizeof buf);
+  CHECK(strstr(l, "MOV3") != NULL);
+  a[0] = weld_val_i32(1);
+  a[1] = weld_val_i32(2);
+  a[2] = weld_val_i32(3);
+  CHECK(call(&env, "rot3", a, 3, r, 1) == 0 && r[0].of.i32 == 231);
+
+  l = listing(&env, 5, buf, sizeof buf);
+  CHECK(strstr(l, "STORE32_AI_G") != NULL && strstr(l, "STORE32_K_G") != NULL && strstr(l, "I32_LOAD_AS_G") != NULL);
+  /* mem(100, 8): [108] = 56, [104] = 11; load [108] + load [104] */
+  CHECK(call_i32(&env, "mem", 2, 100, 8) == 67);
+
+  l = listing(&env, 6, buf, sizeof buf);
+  CHECK(strstr(l, "F64_MUL_SL") != NULL && strstr(l, "F64_ADD_AL") != NULL && strstr(l, "STORE64_VD_G") != NULL);
+  a[0] = weld_val_i32(0);
+  a[1] = weld_val_f64(2.0);
+  CHECK(call(&env, "axpy", a, 2, r, 1) == 0 && r[0].of.f64 == 13.0 + 1.0 / 24.5);
+
+  CHECK(call_i32(&env, "wrap", 1, (int32_t)0xffff0010u, 0) == 0); /* (addr + 0x10000) mod 2^32 = 0x10 */
+  CHECK(traps(&env, "wrap", 1, 0x8000, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  unload(&env);
+}
+
 /* ------------------------------------------------------------------ control flow */
 static void test_control(void) {
   env_t env;
@@ -599,6 +697,7 @@ static void test_validation(void) {
 int main(void) {
   test_code_shape();
   test_forwarding();
+  test_fusions();
   test_control();
   test_numerics();
   test_traps();

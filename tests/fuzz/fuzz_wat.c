@@ -1,12 +1,15 @@
-/* fuzz_wat.c — libFuzzer target for the text format (core spec §6): the lexer and
- * S-expression layer (text_parse_doc), then every top-level form through the module
- * encoder (text_encode_module, with `(module quote ...)` re-entering the parser), and the
- * whole-text path (text_wat_to_wasm).  Any input must give bytes or an error with a
- * message — never a crash, hang or leak.  When the encoder succeeds on a text module and
- * the core decoder is built in, its output must at least start with the wasm header.
+/* fuzz_wat.c — libFuzzer target for the text format (core spec §6, component-model
+ * Explainer.md): the lexer and S-expression layer (text_parse_doc), then every top-level
+ * form through the module encoder (text_encode_module, with `(module quote ...)`
+ * re-entering the parser) or the component encoder (text_encode_component, strict and
+ * default modes, with `(component quote ...)` re-entering the parser), and the whole-text
+ * path (text_wat_to_wasm, which takes a module or a component).  Any input must give bytes
+ * or an error with a message — never a crash, hang or leak.  A successful text encoding
+ * must start with the wasm header (version 1 for a module, 0x0d layer 1 for a component).
  * Build and run: see tests/fuzz/README.md (seed corpus: the .wast files of
- * ../shared/testsuite/core). */
+ * ../shared/testsuite/core and of the component suites). */
 #include "base/vec.h"
+#include "text/cwat.h"
 #include "text/sexpr.h"
 #include "text/wat.h"
 #include "weld/error.h"
@@ -37,6 +40,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     for (uint32_t k = 0; k < doc->nitems && k < 64; k++) {
       const text_sx_t *x = &doc->items[k];
+      if (text_sx_is_form(x, "component")) {
+        for (int strict = 0; strict < 2; strict++) {
+          base_buf_t out = {0};
+          const text_sx_t *name = NULL;
+          err = strict ? text_encode_component_flags(doc, x, TEXT_CWAT_NO_NAMES, &out, &name)
+                       : text_encode_component(doc, x, &out, &name);
+          if (!err && !contains((const uint8_t *)doc->src + x->off, x->end_off - x->off, "binary") &&
+              (out.len < 8 || memcmp(out.data, "\0asm\x0d\0\x01\0", 8) != 0))
+            __builtin_trap();
+          check_error(err);
+          base_buf_free(&out);
+        }
+        continue;
+      }
       if (!text_sx_is_form(x, "module")) continue;
       base_buf_t out = {0};
       const text_sx_t *name = NULL;

@@ -1,0 +1,112 @@
+;; host.wat — a component using the host imports that the component execution tests expect
+;; (shared/testsuite/HOST.md): functions at the root and in nested instances, a string
+;; result, a core module import, and a host resource type with a destructor.
+(component
+  (import "host-return-two" (func $two (result u32)))
+  (import "host" (instance $host
+    (export "return-three" (func (result u32)))
+    (export "return-hi" (func (result string)))
+    (export "nested" (instance (export "return-four" (func (result u32)))))
+    (export "simple-module" (core module
+      (export "g" (global i32))
+      (export "f" (func (result i32)))))
+    (export "resource1" (type $r1 (sub resource)))
+    (export "[constructor]resource1" (func (param "rep" u32) (result (own $r1))))
+    (export "[static]resource1.assert" (func (param "r" (own $r1)) (param "rep" u32)))
+    (export "[static]resource1.last-drop" (func (result u32)))
+    (export "[static]resource1.drops" (func (result u32)))
+    (export "[method]resource1.simple" (func (param "self" (borrow $r1)) (param "rep" u32)))
+  ))
+  (alias export $host "resource1" (type $r1))
+  (alias export $host "nested" (instance $nested))
+  (alias export $host "simple-module" (core module $simple))
+
+  (core module $libc
+    (memory (export "mem") 1)
+    (global $top (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      ;; bump allocator: align up, no reuse
+      (local.set $p (i32.and (i32.add (global.get $top) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $top (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $libc (instantiate $libc))
+
+  (core func $two (canon lower (func $two)))
+  (core func $three (canon lower (func $host "return-three")))
+  (core func $four (canon lower (func $nested "return-four")))
+  (core func $hi (canon lower (func $host "return-hi") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))))
+  (core func $new (canon lower (func $host "[constructor]resource1")))
+  (core func $assert (canon lower (func $host "[static]resource1.assert")))
+  (core func $drops (canon lower (func $host "[static]resource1.drops")))
+  (core func $last (canon lower (func $host "[static]resource1.last-drop")))
+  (core func $simple (canon lower (func $host "[method]resource1.simple")))
+  (core func $drop (canon resource.drop $r1))
+
+  (core instance $simple (instantiate $simple))
+
+  (core module $m
+    (import "libc" "mem" (memory 1))
+    (import "" "two" (func $two (result i32)))
+    (import "" "three" (func $three (result i32)))
+    (import "" "four" (func $four (result i32)))
+    (import "" "hi" (func $hi (param i32)))
+    (import "" "new" (func $new (param i32) (result i32)))
+    (import "" "assert" (func $assert (param i32 i32)))
+    (import "" "drops" (func $drops (result i32)))
+    (import "" "last" (func $last (result i32)))
+    (import "" "simple" (func $simple (param i32 i32)))
+    (import "" "drop" (func $drop (param i32)))
+    (import "simple" "g" (global $g i32))
+    (import "simple" "f" (func $f (result i32)))
+    (func (export "sum") (result i32)
+      (i32.add (i32.add (call $two) (call $three)) (call $four)))
+    ;; "hi" through a return area at 16: (ptr, len); returns len * 1000 + first byte
+    (func (export "hi") (result i32)
+      (call $hi (i32.const 16))
+      (i32.add (i32.mul (i32.load (i32.const 20)) (i32.const 1000))
+               (i32.load8_u (i32.load (i32.const 16)))))
+    (func (export "module") (result i32)
+      (i32.add (global.get $g) (call $f)))
+    ;; own handle: new(rep), method call with a borrow, then hand it back to the host
+    (func (export "resources") (param $rep i32) (result i32)
+      (local $h i32)
+      (local.set $h (call $new (local.get $rep)))
+      (call $simple (local.get $h) (local.get $rep))
+      (call $assert (local.get $h) (local.get $rep))
+      (local.set $h (call $new (i32.add (local.get $rep) (i32.const 1))))
+      (call $drop (local.get $h))
+      (i32.add (i32.mul (call $drops) (i32.const 1000)) (call $last)))
+    ;; takes an own from the host and drops it
+    (func (export "take") (param i32) (call $drop (local.get 0)))
+    ;; makes one and gives it to the host
+    (func (export "make") (param i32) (result i32) (call $new (local.get 0)))
+    (func (export "three") (result i32) (call $three))
+    (func (export "four") (result i32) (call $four))
+  )
+  (core instance $i (instantiate $m
+    (with "libc" (instance $libc))
+    (with "simple" (instance $simple))
+    (with "" (instance
+      (export "two" (func $two)) (export "three" (func $three)) (export "four" (func $four))
+      (export "hi" (func $hi)) (export "new" (func $new)) (export "assert" (func $assert))
+      (export "drops" (func $drops)) (export "last" (func $last)) (export "simple" (func $simple))
+      (export "drop" (func $drop))))))
+
+  (export $r1e "resource1" (type $r1))
+  (func (export "sum") (result u32) (canon lift (core func $i "sum")))
+  (func (export "hi") (result u32) (canon lift (core func $i "hi")))
+  (func (export "module") (result u32) (canon lift (core func $i "module")))
+  (func (export "resources") (param "rep" u32) (result u32) (canon lift (core func $i "resources")))
+  (func (export "take") (param "r" (own $r1e)) (canon lift (core func $i "take")))
+  (func (export "make") (param "rep" u32) (result (own $r1e)) (canon lift (core func $i "make")))
+  ;; nested instances of lifted functions (re-exporting the imported ones directly is not
+  ;; supported, as in wasmtime)
+  (func $three (result u32) (canon lift (core func $i "three")))
+  (func $four (result u32) (canon lift (core func $i "four")))
+  (instance $inner (export "return-four" (func $four)))
+  (instance (export "again")
+    (export "return-three" (func $three))
+    (export "nested" (instance $inner)))
+)
