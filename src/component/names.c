@@ -209,7 +209,7 @@ static bool take_kebab(parser_t *ps, comp_name_t *out) {
 }
 
 static bool take_lowercase_kebab(parser_t *ps) {
-  comp_name_t k;
+  comp_name_t k = {0};
   if (!take_kebab(ps, &k)) return false;
   for (uint32_t i = 0; i < k.len; i++)
     if (is_upper(k.s[i])) return perr(ps, "character `%c` is not lowercase in package name/namespace", k.s[i]);
@@ -228,7 +228,7 @@ static bool semver(parser_t *ps, comp_name_t v) {
 static bool pkg_path(parser_t *ps, bool require_projection) {
   if (!take_lowercase_kebab(ps) || !expect(ps, ":") || !take_lowercase_kebab(ps)) return false;
   if (ps->n && ps->p[0] == '/') {
-    comp_name_t iface;
+    comp_name_t iface = {0};
     eat(ps, "/");
     return take_kebab(ps, &iface);
   }
@@ -239,7 +239,7 @@ static bool pkg_path(parser_t *ps, bool require_projection) {
 static bool pkg_name(parser_t *ps, bool require_projection) {
   if (!pkg_path(ps, require_projection)) return false;
   if (eat(ps, "@")) {
-    comp_name_t v;
+    comp_name_t v = {0};
     uint32_t at;
     if (find(ps, '>', &at)) {
       v.s = ps->p;
@@ -278,7 +278,7 @@ static bool semver_range(parser_t *ps, comp_name_t r) {
 static bool pkg_name_query(parser_t *ps) {
   if (!pkg_path(ps, false)) return false;
   if (eat(ps, "@")) {
-    comp_name_t range;
+    comp_name_t range = {0};
     if (eat(ps, "*")) return true;
     if (!expect(ps, "{") || !take_up_to(ps, '}', &range) || !expect(ps, "}")) return false;
     return semver_range(ps, range);
@@ -302,7 +302,7 @@ static bool is_base64(comp_name_t s) {
 }
 
 static bool parse_hash(parser_t *ps) {
-  comp_name_t all;
+  comp_name_t all = {0};
   bool any = false;
   if (!take_up_to(ps, '>', &all)) return false;
   uint32_t i = 0;
@@ -358,7 +358,7 @@ static bool parse(parser_t *ps, comp_parsed_name_t *out) {
     return expect(ps, "<") && pkg_name(ps, false) && expect(ps, ">") && optional_hash(ps);
   }
   if (eat(ps, "url=")) {
-    comp_name_t url;
+    comp_name_t url = {0};
     out->kind = COMP_NAME_URL;
     if (!expect(ps, "<") || !take_up_to(ps, '>', &url)) return false;
     if (url.len && memchr(url.s, '<', url.len)) return perr(ps, "url cannot contain `<`");

@@ -110,6 +110,7 @@ weld_error_t *comp_sp_push(comp_vctx_t *v, comp_scope_t *s, uint8_t sort, uint32
 
 weld_error_t *comp_sp_get(comp_vctx_t *v, comp_scope_t *s, uint8_t sort, uint32_t idx, size_t off, comp_typeid_t *out) {
   (void)v;
+  *out = COMP_NO_TYPE;
   if (idx >= s->sp[sort].len)
     return comp_verr(off, "unknown %s %u: %s index out of bounds", comp_sort_name(sort), idx, sort_noun(sort));
   *out = s->sp[sort].data[idx].type;
@@ -169,7 +170,6 @@ static weld_error_t *defined_with_paths(comp_vctx_t *v, comp_scope_t *s, comp_rp
   return NULL;
 }
 
-weld_error_t *comp_finish_component_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out);
 weld_error_t *comp_finish_component_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out) {
   comp_component_type_t *ct = comp_arena_alloc(v->A, sizeof *ct);
   if (!ct) return oom();
@@ -193,7 +193,6 @@ weld_error_t *comp_finish_component_type(comp_vctx_t *v, comp_scope_t *s, size_t
   return comp_type_add(v->T, &ty, off, out);
 }
 
-weld_error_t *comp_finish_instance_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out);
 weld_error_t *comp_finish_instance_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out) {
   comp_instance_type_t *it = comp_arena_alloc(v->A, sizeof *it);
   if (!it) return oom();
