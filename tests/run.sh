@@ -9,10 +9,13 @@ BUILD=${1:-build}
 export BUILD
 cd "$(dirname "$0")/.."
 tp=0; tf=0; ts=0
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 while IFS=$'\t' read -r name cmd; do
   [[ -z "$name" || "$name" == \#* ]] && continue
   echo "== $name"
-  out=$(bash -c "$cmd" 2>&1 | tee /dev/stderr | tail -n 1)
+  bash -c "$cmd" 2>&1 | tee "$tmp"
+  out=$(tail -n 1 "$tmp")
   if [[ "$out" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
     tp=$((tp + BASH_REMATCH[1])); tf=$((tf + BASH_REMATCH[2])); ts=$((ts + ${BASH_REMATCH[4]:-0}))
   else

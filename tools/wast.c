@@ -5,7 +5,10 @@
  *   path: 374 passed, 0 failed                                              (each file)
  *   N passed, N failed[, N skipped]                                         (the last line)
  *
- * With -v every counted command is printed.  Exit status 1 if anything failed.
+ * With -v every counted command is printed.  Exit status 1 if anything failed.  Component
+ * scripts run too (src/text/wast_component.c); with --validate-components their components
+ * are only validated (the component validation suite).  Skipped commands (a feature weld
+ * lacks) are counted apart and the per-file line names the features.
  *
  * Isolation: by default each script runs in a child process that streams its results
  * through a pipe.  If the child dies (a crash in the engine) or stops making progress, the
@@ -28,7 +31,7 @@
 #define MAX_FEATURES 8
 
 typedef struct options {
-  bool verbose, fork;
+  bool verbose, fork, validate_components;
   uint32_t timeout_ms;
   uint64_t fuel;
   weld_config_t config;
@@ -113,6 +116,7 @@ static text_wast_options_t run_options(const options_t *opt) {
   o.timeout_ms = opt->timeout_ms;
   o.fuel = opt->fuel;
   o.config = &opt->config;
+  o.validate_components = opt->validate_components;
   return o;
 }
 
@@ -430,13 +434,16 @@ static void run_forked(file_report_t *f, const uint8_t *src, size_t len) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: weld wast [-v] [--timeout SECONDS] [--fuel N] [--disable FEATURES] [--no-fork] FILE...\n"
+          "usage: weld wast [-v] [--timeout SECONDS] [--fuel N] [--disable FEATURES] [--validate-components]\n"
+          "                 [--no-fork] FILE...\n"
           "  runs WebAssembly spec test scripts (.wast)\n"
           "  -v             print every assertion, not only failures\n"
           "  --timeout S    interrupt an action or instantiation after S seconds (default 10, 0 = never);\n"
           "                 a script process silent for 3*S+2 seconds is killed\n"
           "  --fuel N       also bound every action by N units of fuel (default: off)\n"
           "  --disable F,.. reject modules using these optional features (multi-memory)\n"
+          "  --validate-components  only validate (component ...) forms, as wasm-tools does; a component\n"
+          "                 is instantiated when an action needs it (the component validation suite)\n"
           "  --no-fork      run in this process (no crash isolation; for debuggers)\n");
   return 2;
 }
@@ -453,6 +460,7 @@ int cmd_wast(int argc, char **argv) {
     const char *a = argv[i];
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) opt.verbose = true;
     else if (!strcmp(a, "--no-fork")) opt.fork = false;
+    else if (!strcmp(a, "--validate-components")) opt.validate_components = true;
     else if (!strcmp(a, "--disable") && i + 1 < argc) {
       if (!parse_features(argv[++i], &opt.config.disabled_features)) {
         free(files);

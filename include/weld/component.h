@@ -89,6 +89,17 @@ WELD_API void weld_component_delete(WELD_OWN weld_component_t *c);
  * this and every weld_ctype_t reached from it live as long as the component. */
 WELD_API const weld_ctype_t *weld_component_type(const weld_component_t *c);
 
+/* Validation only (tools, conformance suites): decode and validate a component binary as
+ * the Component Model specifies — without the root-level restrictions of
+ * weld_component_new, which are about instantiation — and keep nothing.  NULL if valid;
+ * unsupported features give errors starting "not supported: ".  `features` are
+ * WELD_CFEATURE_* bits of optional features to accept (0: none). */
+enum {
+  WELD_CFEATURE_VALUES = 1u << 0, /* 🪙 value imports/exports/arguments and `start` */
+};
+WELD_API weld_error_t *weld_component_validate(weld_engine_t *engine, const uint8_t *bytes, size_t len,
+                                               uint32_t features);
+
 /* ======================================================================= types */
 
 /* A weld_ctype_t is a read-only view of a type of one component (borrowed, valid while the
@@ -302,8 +313,10 @@ WELD_API weld_error_t *weld_linker_module(weld_linker_instance_t *li, const char
  * (values copied between the two instances' memories, handles moved between their
  * tables), without host values in between.  The exports are checked against the import's
  * type (functions by structural type, resources by identity); the importing component
- * must be instantiated in the same store.  `inst` must outlive the linker's use of it
- * (it lives as long as its store). */
+ * must be instantiated in the same store.  `inst` lives as long as its store: the linker
+ * definition and any InstancePre made with it must not be used after that store is
+ * deleted.  Registering a named instance for later components, as the component
+ * execution tests expect of `(component $name ...)`, is this call with "name". */
 WELD_API weld_error_t *weld_linker_instance_from(weld_linker_instance_t *li, const char *name,
                                                  weld_cinstance_t *inst);
 /* The same for an instance the live instance exports (found with weld_cinstance_export_index),

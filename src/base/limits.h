@@ -38,6 +38,7 @@
 
 /* Text format */
 #define WELD_MAX_TEXT_NESTING        10000u       /* parenthesis depth in .wat/.wast */
+#define WELD_MAX_WAST_VALUE_NESTING  1000u        /* nesting of one typed component value in a .wast script */
 #define WELD_MAX_TEXT_BYTES          (1u << 30)
 #define WELD_MAX_TEXT_NODES          (16u << 20)  /* tokens per document (64 bytes each) */
 
@@ -50,7 +51,7 @@
 #define WELD_MAX_WIT_ITEMS           (1u << 20) /* imports + exports of all worlds of one resolved set */
 #define WELD_MAX_LIST_BYTES          (1u << 31)
 #define WELD_MAX_HANDLES             (1u << 28)
-#define WELD_MAX_CVAL_ITEMS          (1u << 28) /* elements of one list lifted to a host value (weld_cval_t) */
+#define WELD_MAX_CVAL_BYTES          (1u << 30) /* host memory (weld_cval_t elements + string bytes) one lift may build */
 /* Component binary format and validation (src/component) */
 #define WELD_MAX_COMPONENT_BYTES     (1u << 30)   /* 1 GiB input */
 #define WELD_MAX_COMPONENT_ITEMS     1000000u     /* definitions (all sections) of one component */
@@ -61,6 +62,7 @@
 #define WELD_MAX_FLAGS               32u          /* labels of one flags type (Explainer: at most 32) */
 #define WELD_MAX_INSTANTIATE_ARGS    100000u
 #define WELD_MAX_INSTANTIATION_INSTANCES 10000u   /* component + core instances one instantiation creates */
+#define WELD_MAX_INSTANTIATION_WORK  50000000u    /* definitions + exports + resource bindings of one instantiation */
 #define WELD_MAX_TYPECHECK_WORK      50000000u    /* type nodes visited while validating one component */
 #define WELD_MAX_COMPONENT_TYPE_MEM  (512u << 20) /* bytes of type/AST storage for one component */
 /* Component text format (src/text/cwat*.c) */

@@ -230,6 +230,8 @@ typedef struct comp_abi_cx {
   comp_abi_inst_t *inst;
   comp_abi_call_t *call;      /* borrow scope (Task when lowering params into a callee,
                                  Subtask when lifting a caller's params) */
+  uint64_t host_budget;       /* most bytes of host values (weld_cval_t elements + string
+                                 bytes) one lift may build; 0 = WELD_MAX_CVAL_BYTES */
 } comp_abi_cx_t;
 
 /* A WELD_TRAP_COMPONENT trap with a formatted message. */
@@ -336,22 +338,28 @@ weld_trap_t *comp_resource_run_dtor(weld_store_t *store, weld_resource_type_t *r
 /* ======================================================================= call.c */
 
 /* Entering an instance for a call (Task.enter, sync): trap if poisoned or already on the
- * stack; comp_abi_leave clears on_stack.  comp_abi_poison marks inst unusable after a trap. */
+ * stack; comp_abi_leave clears on_stack.  The call paths set inst->poisoned after a trap in
+ * the callee. */
 weld_trap_t *comp_abi_enter(comp_abi_inst_t *inst);
 void comp_abi_leave(comp_abi_inst_t *inst);
 
 /* Host -> guest (weld_cfunc_call of a `canon lift`ed function; definitions.py canon_lift).
  * ft: the COMP_T_FUNC type in L's arena.  args are checked with comp_cval_check first (error
- * returned in *err, nothing run).  On success results[0..nresults) are filled (owned by the
- * caller), then post-return runs.  Own resources in args are moved into the guest. */
+ * returned in *err, nothing run, nothing consumed).  On success results[0..nresults) are
+ * filled (owned by the caller), then post-return runs.  Once the call started (success or
+ * trap), the weld_resource_t of every own handle in args is consumed (freed): moved into the
+ * guest, or abandoned by the trap. */
 weld_trap_t *comp_call_export(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst_t *inst, const comp_abi_opts_t *opts,
                               weld_func_t *callee, const weld_cval_t *args, size_t nargs, weld_cval_t *results,
                               size_t nresults, weld_error_t **err);
 
 /* Guest -> host (a `canon lower`ed host function, called from the core trampoline;
- * definitions.py canon_lower).  slots holds the core arguments (the lowered signature) and
- * receives the core results.  fn gets the lifted arguments (borrowed; freed after it returns)
- * and fills results (kinds preset); a result of the wrong type becomes a trap. */
+ * definitions.py canon_lower).  slots holds the core arguments (the lowered signature, then
+ * the return-area pointer when the result does not fit one flat value) and receives the core
+ * results.  fn gets the lifted arguments (the values are freed after it returns, except the
+ * weld_resource_t of own handles, which now belong to the host; borrows end with the call)
+ * and fills results (kinds preset; own handles in them are consumed); a result of the wrong
+ * type becomes a trap. */
 typedef weld_trap_t *(*comp_host_call_fn_t)(void *env, const weld_cval_t *args, size_t nargs, weld_cval_t *results,
                                             size_t nresults);
 weld_trap_t *comp_call_host(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst_t *inst, const comp_abi_opts_t *opts,

@@ -131,11 +131,12 @@ weld_trap_t *comp_call_export(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst
   weld_trap_t *trap = comp_abi_enter(inst);
   if (trap) {
     free_types(ts, buf, np);
+    for (size_t i = 0; i < nargs; i++) comp_cval_free_owns(&args[i]); /* consumed, as after any trap */
     return trap;
   }
   comp_abi_call_t task;
   comp_abi_call_init(&task, inst);
-  comp_abi_cx_t cx = {L, opts, inst, &task};
+  comp_abi_cx_t cx = {L, opts, inst, &task, 0};
   core_slot_t slots[COMP_MAX_FLAT_PARAMS + 1], saved[COMP_MAX_FLAT_RESULTS];
   memset(slots, 0, sizeof slots);
   uint32_t nflat = 0;
@@ -185,7 +186,7 @@ weld_trap_t *comp_call_host(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst_t
   }
   comp_abi_call_t subtask;
   comp_abi_call_init(&subtask, inst);
-  comp_abi_cx_t cx = {L, opts, inst, &subtask};
+  comp_abi_cx_t cx = {L, opts, inst, &subtask, 0};
   uint32_t nflat = comp_flat_count(L, ts, np), nin = nflat > COMP_MAX_FLAT_PARAMS ? 1 : nflat;
   weld_cval_t result;
   memset(&result, 0, sizeof result);

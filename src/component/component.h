@@ -8,7 +8,8 @@
  * order, each naming the item that introduced it and its type (a comp_typeid_t in the
  * shared type arena, types.h).  Nested components (section 4) are comp_component_t
  * children of their COMP_ITEM_COMPONENT item; the whole tree shares one type arena and one
- * storage arena owned by the root, and all names point into the root's copy of the bytes.
+ * storage arena owned by the root, and all names point into the root's copy of the bytes
+ * (names taken from embedded core modules point into that module's own copy).
  *
  * What is supported.  The synchronous Component Model: core modules (decoded and fully
  * validated by the core engine), core instances, core types (function and module types),
@@ -20,7 +21,9 @@
  * memory64 in canonical options, fixed-length lists, maps, `implements` names, value
  * definitions (section 12) — is rejected with an error whose message starts with
  * "not supported: " (see COMP_NOT_SUPPORTED) so that a test runner can tell it from an
- * invalid input.
+ * invalid input.  (Embedded core modules using core proposals the core engine lacks —
+ * memory64, exception tags, GC — fail with the core engine's "invalid core module: ..."
+ * error instead.)
  *
  * Errors carry a byte offset into the input given to comp_decode (weld_error_offset). */
 #ifndef WELD_COMPONENT_COMPONENT_H
@@ -256,9 +259,10 @@ typedef struct comp_item {
 
 /* ---------------------------------------------------------------- index spaces */
 
-/* One index-space entry: which item introduced it and its type.  `sub` distinguishes
- * several entries of one item (the nth result value of a start function; for a core
- * module, the nth... always 0 otherwise).  `type` by sort:
+/* One index-space entry: which item introduced it (index into the component's items; for
+ * an alias, import or export the entry is the alias/import/export item itself) and its
+ * type.  `sub` is reserved for items that introduce several entries (always 0 today: a
+ * start function has at most one result).  `type` by sort:
  *   core func: COMP_T_CORE_FUNC     core table/memory/global/tag: COMP_T_CORE_TABLE/...
  *   core type: any core type node   core module: COMP_T_CORE_MODULE
  *   core instance: COMP_T_CORE_INSTANCE

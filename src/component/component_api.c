@@ -21,6 +21,7 @@ static void plan_free(comp_plan_t *p) {
     if (p->child && p->child[i]) plan_free(p->child[i]);
     if (p->cargs && p->cargs[i]) base_free(p->cargs[i], 0);
     if (p->lowered && p->lowered[i]) weld_functype_delete(p->lowered[i]);
+    if (p->flat && p->flat[i]) base_free(p->flat[i], sizeof *p->flat[i]);
   }
   size_t n = c->nitems ? c->nitems : 1;
   base_free(p->slot, n * sizeof *p->slot);
@@ -29,6 +30,7 @@ static void plan_free(comp_plan_t *p) {
   base_free(p->child, n * sizeof *p->child);
   base_free(p->lowered, n * sizeof *p->lowered);
   base_free(p->canon_type, n * sizeof *p->canon_type);
+  base_free(p->flat, n * sizeof *p->flat);
   base_free(p->export_item, (p->nexports ? p->nexports : 1) * sizeof *p->export_item);
   base_free(p, sizeof *p);
 }
@@ -114,11 +116,17 @@ static weld_error_t *plan_items(comp_plan_t *p, const comp_component_t *c, const
         const comp_type_t *t = space_type(c, T, COMP_SORT_TYPE, cn->type);
         if (!t || t->kind != COMP_T_FUNC) return base_error_at(it->offset, "lift of an unknown type");
         p->canon_type[i] = c->space[COMP_SORT_TYPE].entries[cn->type].type;
+        p->flat[i] = base_alloc(sizeof *p->flat[i]);
+        if (!p->flat[i]) return base_error_oom();
+        comp_flatsig_of(T, p->canon_type[i], p->flat[i]);
         break;
       }
       if (cn->kind == COMP_CANON_LOWER) {
         if (cn->func >= c->space[COMP_SORT_FUNC].len) return base_error_at(it->offset, "lower of an unknown function");
         p->canon_type[i] = c->space[COMP_SORT_FUNC].entries[cn->func].type;
+        p->flat[i] = base_alloc(sizeof *p->flat[i]);
+        if (!p->flat[i]) return base_error_oom();
+        comp_flatsig_of(T, p->canon_type[i], p->flat[i]);
       }
       const comp_type_t *ct = space_type(c, T, COMP_SORT_CORE_FUNC, p->slot[i]);
       if (!ct || ct->kind != COMP_T_CORE_FUNC) return base_error_at(it->offset, "canonical definition without a core type");
@@ -150,8 +158,9 @@ static weld_error_t *plan_build(const comp_component_t *c, const comp_types_t *T
   p->child = base_calloc(n, sizeof *p->child);
   p->lowered = base_calloc(n, sizeof *p->lowered);
   p->canon_type = base_alloc(n * sizeof *p->canon_type);
+  p->flat = base_calloc(n, sizeof *p->flat);
   weld_error_t *err = NULL;
-  if (!p->slot || !p->pos || !p->cargs || !p->child || !p->lowered || !p->canon_type) err = base_error_oom();
+  if (!p->slot || !p->pos || !p->cargs || !p->child || !p->lowered || !p->canon_type || !p->flat) err = base_error_oom();
   if (!err) {
     for (size_t i = 0; i < n; i++) p->slot[i] = UINT32_MAX;
     err = plan_items(p, c, T);

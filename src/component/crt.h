@@ -84,6 +84,7 @@ struct comp_plan {
   comp_plan_t **child;         /* per COMPONENT item */
   weld_functype_t **lowered;   /* per CANON item (lower/resource.*): the core type */
   comp_typeid_t *canon_type;   /* per CANON lift/lower item: the component function type */
+  struct comp_flatsig **flat;  /* per CANON lift/lower item: its flat signature */
   uint32_t nexports;
   uint32_t *export_item;       /* item of the i-th export of the component type */
   uint32_t counts[COMP_SORT_COUNT];
@@ -175,6 +176,8 @@ typedef struct comp_flatsig {
   uint32_t pn[COMP_FLAT_MAX], rn[COMP_FLAT_MAX]; /* ENUM: cases; FLAGS: labels */
   bool plain;                 /* every parameter is an integer or float: a word becomes a slot by masking */
   uint64_t pmask[COMP_FLAT_MAX];
+  bool plain_lift;            /* every parameter is u32/u64/s64: a slot becomes a word by masking */
+  uint64_t rmask;             /* the result is u32/u64/s64: its mask (0 otherwise) */
 } comp_flatsig_t;
 void comp_flatsig_of(const comp_types_t *T, comp_typeid_t ft, comp_flatsig_t *out);
 
@@ -289,18 +292,23 @@ void comp_pre_unref(weld_instance_pre_t *p);
 
 /* instantiate.c: instantiates `plan` with the given import values (in import order) in
  * store; `env` is the enclosing frame (NULL for a root). */
-/* `count` counts the component and core instances made by one top-level instantiation
- * (at most WELD_MAX_INSTANTIATION_INSTANCES: nested components may instantiate each
- * other exponentially often). */
+/* What one top-level instantiation may do: nested components may instantiate each other
+ * exponentially often, so the component and core instances made (at most
+ * WELD_MAX_INSTANTIATION_INSTANCES) and the steps taken (definitions, exports copied,
+ * resources bound: at most WELD_MAX_INSTANTIATION_WORK) are counted. */
+typedef struct comp_budget {
+  uint32_t instances;
+  uint64_t work;
+} comp_budget_t;
 weld_error_t *comp_instantiate(weld_store_t *store, weld_component_t *component, const comp_plan_t *plan,
-                               comp_frame_t *env, const comp_rval_t *imports, uint32_t *count, comp_frame_t **out,
+                               comp_frame_t *env, const comp_rval_t *imports, comp_budget_t *budget, comp_frame_t **out,
                                weld_trap_t **trap);
 /* Frees a frame's storage (by the store). */
 void comp_frame_free(comp_frame_t *f);
 
 /* func.c */
 weld_func_t *comp_lower_func(comp_frame_t *f, weld_cfunc_t *callee, comp_typeid_t ft, const weld_functype_t *core_type,
-                             const comp_abi_opts_t *opts);
+                             const comp_flatsig_t *sig, const comp_abi_opts_t *opts);
 weld_cfunc_t *comp_cfunc_host(comp_arena_t *a, comp_hostfn_t *h, const weld_component_t *c, comp_typeid_t ft);
 
 /* Structural equality of value/function types across arenas, with resources compared

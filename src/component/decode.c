@@ -639,7 +639,7 @@ void comp_component_free(comp_component_t *c) {
   comp_arena_t *arena = c->arena;
   comp_types_t *types = c->types;
   uint8_t *bytes = c->bytes;
-  size_t nbytes = c->nbytes;
+  size_t nbytes = c->nbytes ? c->nbytes : 1;
   if (types) {
     comp_types_free(types);
     base_free(types, sizeof *types);
@@ -687,7 +687,7 @@ weld_error_t *comp_decode(weld_engine_t *engine, const uint8_t *bytes, size_t le
     return c.err ? c.err : base_error_oom();
   }
   root->bytes = copy;
-  root->nbytes = len ? len : 1;
+  root->nbytes = len;
   root->arena = arena;
   root->engine = c.engine;
   root->owns_engine = c.owns_engine;

@@ -61,15 +61,18 @@ void comp_flatsig_of(const comp_types_t *T, comp_typeid_t ft, comp_flatsig_t *ou
   for (uint32_t i = 0; i < f->u.func.nparams; i++)
     if (!flat_scalar(T, f->u.func.params[i].type, &out->p[i], &out->pn[i])) return;
   out->np = (uint8_t)f->u.func.nparams;
-  out->plain = true;
+  out->plain = out->plain_lift = true;
   for (uint32_t i = 0; i < out->np; i++) {
     uint8_t k = out->p[i];
     out->pmask[i] = k == WELD_CK_S64 || k == WELD_CK_U64 || k == WELD_CK_F64 ? UINT64_MAX : UINT32_MAX;
     if (k == WELD_CK_BOOL || k == WELD_CK_CHAR || k == WELD_CK_ENUM || k == WELD_CK_FLAGS) out->plain = false;
+    if (k != WELD_CK_U32 && k != WELD_CK_U64 && k != WELD_CK_S64) out->plain_lift = false;
   }
   if (f->u.func.result != COMP_NO_TYPE) {
     if (!flat_scalar(T, f->u.func.result, &out->r[0], &out->rn[0])) return;
     out->nr = 1;
+    if (out->r[0] == WELD_CK_U32) out->rmask = UINT32_MAX;
+    else if (out->r[0] == WELD_CK_U64 || out->r[0] == WELD_CK_S64) out->rmask = UINT64_MAX;
   }
   out->ok = true;
 }
@@ -261,9 +264,13 @@ static weld_trap_t *raw_host_flat(void *env, weld_caller_t *caller, core_slot_t 
   if (__builtin_expect(!lw->frame->abi.may_leave, 0))
     return comp_abi_trap("cannot leave component instance: a host call made while lowering values");
   uint64_t w[COMP_FLAT_MAX], r[1] = {0};
-  for (uint32_t i = 0; i < sig->np; i++) {
-    weld_trap_t *t = lift_word(sig->p[i], sig->pn[i], slots[i], &w[i]);
-    if (t) return t;
+  if (sig->plain_lift) {
+    for (uint32_t i = 0; i < sig->np; i++) w[i] = slots[i].u64 & sig->pmask[i];
+  } else {
+    for (uint32_t i = 0; i < sig->np; i++) {
+      weld_trap_t *t = lift_word(sig->p[i], sig->pn[i], slots[i], &w[i]);
+      if (t) return t;
+    }
   }
   comp_hostfn_t *h = lw->callee->host;
   weld_trap_t *trap = h->flat(h->env, &lw->caller, w, r);
@@ -291,7 +298,7 @@ static weld_trap_t *not_called(void *env, weld_caller_t *caller, const weld_val_
 }
 
 weld_func_t *comp_lower_func(comp_frame_t *f, weld_cfunc_t *callee, comp_typeid_t ft, const weld_functype_t *core_type,
-                             const comp_abi_opts_t *opts) {
+                             const comp_flatsig_t *sig, const comp_abi_opts_t *opts) {
   if (core_type->t.nparams > NSLOTS || core_type->t.nresults > NSLOTS) return NULL;
   lowered_t *lw = comp_fmem_alloc(&f->mem, sizeof *lw);
   if (!lw) return NULL;
@@ -303,7 +310,7 @@ weld_func_t *comp_lower_func(comp_frame_t *f, weld_cfunc_t *callee, comp_typeid_
   lw->caller.type = comp_ctype_view(&f->component->ctypes, ft);
   lw->nparams = core_type->t.nparams;
   lw->nresults = core_type->t.nresults;
-  comp_flatsig_of(f->component->root->types, ft, &lw->sig);
+  lw->sig = *sig;
   weld_trap_t *(*raw)(void *, weld_caller_t *, core_slot_t *);
   if (callee->kind == COMP_CFUNC_HOST) {
     raw = callee->host->flat && lw->sig.ok ? raw_host_flat : raw_host;
@@ -449,7 +456,8 @@ weld_error_t *weld_cfunc_call_flat(weld_store_t *store, weld_cfunc_t *f, const u
   t = core_call(store, f->core, slots);
   if (!t && sig->nr) {
     core_slot_t saved = slots[0];
-    t = lift_word(sig->r[0], sig->rn[0], slots[0], &results[0]);
+    if (sig->rmask) results[0] = slots[0].u64 & sig->rmask;
+    else t = lift_word(sig->r[0], sig->rn[0], slots[0], &results[0]);
     if (!t && f->opts.post_return) {
       slots[0] = saved;
       t = core_call(store, f->opts.post_return, slots);

@@ -128,8 +128,18 @@ typedef struct icx {
   const comp_types_t *T;
   weld_store_t *store;
   weld_trap_t **trap;
-  uint32_t *count;
+  comp_budget_t *budget;
 } icx_t;
+
+static weld_error_t *too_complex(void) {
+  return base_error("instantiation is too complex (more than %u steps)", WELD_MAX_INSTANTIATION_WORK);
+}
+
+/* Charges n steps; false once over the budget. */
+static bool charge(icx_t *x, uint64_t n) {
+  x->budget->work += n;
+  return x->budget->work <= WELD_MAX_INSTANTIATION_WORK;
+}
 
 static weld_error_t *oom(void) { return base_error_oom(); }
 
@@ -142,6 +152,7 @@ static weld_error_t *bind_instance(icx_t *x, comp_typeid_t type, const comp_inst
   const comp_type_t *t = comp_type(x->T, type);
   if (t->kind != COMP_T_INSTANCE || !ci) return NULL;
   const comp_instance_type_t *I = t->u.inst;
+  if (!charge(x, I->nexplicit)) return too_complex();
   for (uint32_t i = 0; i < I->nexplicit; i++) {
     const comp_rpath_t *p = &I->explicit_[i];
     const comp_inst_t *cur = ci;
@@ -206,6 +217,7 @@ static weld_error_t *core_exports(icx_t *x, weld_instance_t *inst, const weld_mo
                                   comp_core_inst_t *out, size_t off) {
   const comp_type_t *t = comp_type(x->T, type);
   uint32_t n = t->u.core_inst.nexports;
+  if (!charge(x, n)) return too_complex();
   out->n = n;
   out->inst = inst;
   out->ex = comp_fmem_array(&x->f->mem, n ? n : 1, sizeof *out->ex);
@@ -263,7 +275,7 @@ static weld_error_t *core_instantiate(icx_t *x, uint32_t item, const comp_core_i
     imports[i] = src->ex[pos];
   }
   weld_instance_t *inst = NULL;
-  if (!err && ++*x->count > WELD_MAX_INSTANTIATION_INSTANCES)
+  if (!err && ++x->budget->instances > WELD_MAX_INSTANTIATION_INSTANCES)
     err = base_error_at(off, "instantiation creates too many instances (more than %u)", WELD_MAX_INSTANTIATION_INSTANCES);
   if (!err) err = weld_instance_new(x->store, m, imports, cm->nimports, &inst, x->trap);
   if (imports != local) base_free(imports, cm->nimports * sizeof *imports);
@@ -279,6 +291,7 @@ static weld_error_t *core_instantiate(icx_t *x, uint32_t item, const comp_core_i
 static weld_error_t *project(icx_t *x, const comp_inst_t *v, comp_typeid_t want, unsigned depth, comp_inst_t **out) {
   if (depth > WELD_MAX_COMPONENT_NESTING) return base_error("instances nested too deeply");
   const comp_instance_type_t *I = comp_type(x->T, want)->u.inst;
+  if (!charge(x, I->nexports + 1)) return too_complex();
   comp_inst_t *ci = comp_fmem_alloc(&x->f->mem, sizeof *ci);
   comp_rval_t *vals = comp_fmem_array(&x->f->mem, I->nexports ? I->nexports : 1, sizeof *vals);
   if (!ci || !vals) return oom();
@@ -305,17 +318,6 @@ static weld_error_t *project(icx_t *x, const comp_inst_t *v, comp_typeid_t want,
   }
   *out = ci;
   return NULL;
-}
-
-static uint8_t sort_of_ekind(uint8_t k) {
-  switch (k) {
-  case COMP_E_MODULE: return COMP_SORT_CORE_MODULE;
-  case COMP_E_FUNC: return COMP_SORT_FUNC;
-  case COMP_E_VALUE: return COMP_SORT_VALUE;
-  case COMP_E_TYPE: return COMP_SORT_TYPE;
-  case COMP_E_COMPONENT: return COMP_SORT_COMPONENT;
-  default: return COMP_SORT_INSTANCE;
-  }
 }
 
 static weld_error_t *instantiate_child(icx_t *x, const comp_instance_def_t *d, size_t off, comp_inst_t **out) {
@@ -347,10 +349,9 @@ static weld_error_t *instantiate_child(icx_t *x, const comp_instance_def_t *d, s
       weld_error_t *err = project(x, args[i].inst, imp->ent.type, 0, &args[i].inst);
       if (err) return base_error_wrap(err, "instantiation argument `%.*s` (at byte 0x%zx)", (int)imp->name.len, imp->name.s, off);
     }
-    (void)sort_of_ekind;
   }
   comp_frame_t *child;
-  weld_error_t *err = comp_instantiate(x->store, x->f->component, cl->plan, cl->env, args, x->count, &child, x->trap);
+  weld_error_t *err = comp_instantiate(x->store, x->f->component, cl->plan, cl->env, args, x->budget, &child, x->trap);
   if (err || *x->trap) return err;
   *out = child->exports;
   return NULL;
@@ -359,6 +360,7 @@ static weld_error_t *instantiate_child(icx_t *x, const comp_instance_def_t *d, s
 /* An instance made of definitions of this component (`instance` of inline exports). */
 static weld_error_t *bag(icx_t *x, uint32_t slot, const comp_instance_def_t *d, comp_inst_t **out) {
   const comp_instance_type_t *I = comp_type(x->T, space_type(x, COMP_SORT_INSTANCE, slot))->u.inst;
+  if (!charge(x, d->n + 1)) return too_complex();
   comp_inst_t *ci = comp_fmem_alloc(&x->f->mem, sizeof *ci);
   comp_rval_t *vals = comp_fmem_array(&x->f->mem, d->n ? d->n : 1, sizeof *vals);
   if (!ci || !vals) return oom();
@@ -430,13 +432,13 @@ static weld_error_t *canon(icx_t *x, uint32_t i, const comp_canon_t *cn, size_t 
       cf->frame = f;
       cf->core = f->sp[COMP_SORT_CORE_FUNC][cn->func].core_func;
       cf->opts = o;
-      comp_flatsig_of(x->T, ft, &cf->flat);
+      cf->flat = *x->plan->flat[i];
       v.func = cf;
       return put(x, COMP_SORT_FUNC, slot, v, off);
     }
     weld_cfunc_t *callee = f->sp[COMP_SORT_FUNC][cn->func].func;
     if (!callee) return base_error_at(off, "function %u is not available", cn->func);
-    v.core_func = comp_lower_func(f, callee, ft, x->plan->lowered[i], &o);
+    v.core_func = comp_lower_func(f, callee, ft, x->plan->lowered[i], x->plan->flat[i], &o);
     if (!v.core_func) return oom();
     return put(x, COMP_SORT_CORE_FUNC, slot, v, off);
   }
@@ -576,10 +578,12 @@ static weld_error_t *items(icx_t *x, const comp_rval_t *imports) {
 }
 
 weld_error_t *comp_instantiate(weld_store_t *store, weld_component_t *component, const comp_plan_t *plan,
-                               comp_frame_t *env, const comp_rval_t *imports, uint32_t *count, comp_frame_t **out,
+                               comp_frame_t *env, const comp_rval_t *imports, comp_budget_t *budget, comp_frame_t **out,
                                weld_trap_t **trap) {
   *out = NULL;
-  if (++*count > WELD_MAX_INSTANTIATION_INSTANCES)
+  budget->work += plan->c->nitems + plan->nexports;
+  if (budget->work > WELD_MAX_INSTANTIATION_WORK) return too_complex();
+  if (++budget->instances > WELD_MAX_INSTANTIATION_INSTANCES)
     return base_error("instantiation creates too many instances (more than %u)", WELD_MAX_INSTANTIATION_INSTANCES);
   comp_store_t *ss = comp_store_get(store);
   if (!ss || !VEC_RESERVE(&ss->frames, 1)) return oom();
@@ -612,8 +616,12 @@ weld_error_t *comp_instantiate(weld_store_t *store, weld_component_t *component,
   ex->vals = comp_fmem_array(&f->mem, C->nexports ? C->nexports : 1, sizeof *ex->vals);
   if (!ex->vals) return oom();
   f->exports = ex;
-  icx_t x = {f, plan, plan->c, T, store, trap, count};
+  icx_t x = {f, plan, plan->c, T, store, trap, budget};
+  /* While its definitions run (core start functions), the instance is on the call stack:
+   * calling its own lifted functions then traps ("cannot enter component instance"). */
+  f->abi.on_stack = true;
   weld_error_t *err = items(&x, imports);
+  f->abi.on_stack = false;
   if (err || *trap) return err;
   *out = f;
   return NULL;
@@ -634,8 +642,8 @@ weld_error_t *weld_instance_pre_instantiate(weld_instance_pre_t *p, weld_store_t
   weld_cinstance_t *ci = base_calloc(1, sizeof *ci);
   if (!ci) return oom();
   comp_frame_t *f;
-  uint32_t count = 0;
-  weld_error_t *err = comp_instantiate(store, p->component, p->component->plan, NULL, p->imports, &count, &f, trap);
+  comp_budget_t budget = {0, 0};
+  weld_error_t *err = comp_instantiate(store, p->component, p->component->plan, NULL, p->imports, &budget, &f, trap);
   if (err || *trap) {
     base_free(ci, sizeof *ci);
     return err;

@@ -10,7 +10,11 @@
  * Everything read from the guest is untrusted: discriminants, chars, string and list
  * ranges (64-bit arithmetic against the memory size), handles.  A trap leaves the output
  * empty and frees whatever was built, including the weld_resource_t of own handles already
- * taken out of the guest's table.  Recursion follows the type (depth <= WELD_MAX_TYPE_DEPTH). */
+ * taken out of the guest's table.  Recursion follows the type (depth <= WELD_MAX_TYPE_DEPTH).
+ *
+ * Amplification: one lift builds at most WELD_MAX_CVAL_BYTES (or cx->host_budget) of host values (every list
+ * element costs sizeof(weld_cval_t), every string its UTF-8 bytes), because guest data may
+ * alias itself (a list whose 2^20 strings all point at the same 1 MiB). */
 #include "component/abi.h"
 #include "base/alloc.h"
 #include <math.h>
@@ -23,6 +27,19 @@
   } while (0)
 
 static weld_trap_t *oom(void) { return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, NULL, "out of memory lifting a value"); }
+
+/* One lift: the context and what is left of the host-memory budget. */
+typedef struct lst {
+  const comp_abi_cx_t *cx;
+  uint64_t budget;
+} lst_t;
+
+static weld_trap_t *charge(lst_t *s, uint64_t bytes) {
+  if (bytes > s->budget)
+    return comp_abi_trap("value too large to lift to the host (more than %u bytes of host values)", WELD_MAX_CVAL_BYTES);
+  s->budget -= bytes;
+  return NULL;
+}
 
 /* canonicalize_nan32 / canonicalize_nan64 */
 static float canon32(float f) {
@@ -88,12 +105,13 @@ static weld_trap_t *make_variant(const comp_layout_t *l, uint32_t idx, weld_cval
   return NULL;
 }
 
-static weld_trap_t *load_at(const comp_abi_cx_t *cx, comp_typeid_t id, uint32_t ptr, weld_cval_t *out);
+static weld_trap_t *load_at(lst_t *st, comp_typeid_t id, uint32_t ptr, weld_cval_t *out);
 
 /* load_string_from_range, into a host UTF-8 string */
-static weld_trap_t *lift_string(const comp_abi_cx_t *cx, uint32_t ptr, uint32_t tagged, weld_cval_t *out) {
+static weld_trap_t *lift_string(lst_t *st, uint32_t ptr, uint32_t tagged, weld_cval_t *out) {
   comp_str_t s;
-  TRY(comp_string_load(cx, ptr, tagged, &s));
+  TRY(comp_string_load(st->cx, ptr, tagged, &s));
+  TRY(charge(st, (uint64_t)s.units * (s.enc == COMP_STR_UTF8 ? 1 : 3) + 1));
   char *p;
   size_t n;
   TRY(comp_string_to_utf8(&s, &p, &n));
@@ -104,16 +122,15 @@ static weld_trap_t *lift_string(const comp_abi_cx_t *cx, uint32_t ptr, uint32_t 
 }
 
 /* load_list_from_range */
-static weld_trap_t *lift_list(const comp_abi_cx_t *cx, comp_typeid_t elem, uint32_t ptr, uint32_t len,
-                              weld_cval_t *out) {
+static weld_trap_t *lift_list(lst_t *st, comp_typeid_t elem, uint32_t ptr, uint32_t len, weld_cval_t *out) {
+  const comp_abi_cx_t *cx = st->cx;
   const comp_layout_t *el = comp_layout(cx->L, elem);
   if (!el) return oom();
   if (ptr & (el->align - 1)) return comp_abi_trap("list pointer 0x%x is not %u-byte aligned", ptr, el->align);
   weld_trap_t *trap = NULL;
   const uint8_t *m = comp_abi_mem(cx, ptr, (uint64_t)len * el->size, &trap);
   if (!m) return trap;
-  if (len > WELD_MAX_CVAL_ITEMS)
-    return comp_abi_trap("list of %u elements is too long to lift to a host value (limit %u)", len, WELD_MAX_CVAL_ITEMS);
+  TRY(charge(st, (uint64_t)len * sizeof(weld_cval_t)));
   if (!weld_cval_items(out, WELD_CK_LIST, len)) return oom();
   weld_cval_t *it = out->of.items.ptr;
   weld_ckind_t k = comp_cval_kind(cx->L, elem);
@@ -133,7 +150,7 @@ static weld_trap_t *lift_list(const comp_abi_cx_t *cx, comp_typeid_t elem, uint3
     return NULL;
   default:
     for (uint32_t i = 0; i < len; i++) {
-      trap = load_at(cx, elem, ptr + i * el->size, &it[i]);
+      trap = load_at(st, elem, ptr + i * el->size, &it[i]);
       if (trap) {
         comp_cval_discard(out);
         return trap;
@@ -150,7 +167,8 @@ static uint32_t rd32(const uint8_t *p) {
 }
 
 /* load: ptr is aligned and [ptr, ptr + elem_size) inside memory */
-static weld_trap_t *load_at(const comp_abi_cx_t *cx, comp_typeid_t id, uint32_t ptr, weld_cval_t *out) {
+static weld_trap_t *load_at(lst_t *st, comp_typeid_t id, uint32_t ptr, weld_cval_t *out) {
+  const comp_abi_cx_t *cx = st->cx;
   const comp_layout_t *l = comp_layout(cx->L, id);
   if (!l) return oom();
   const uint8_t *m = cx->opts->memory->base + ptr;
@@ -165,12 +183,12 @@ static weld_trap_t *load_at(const comp_abi_cx_t *cx, comp_typeid_t id, uint32_t 
   case COMP_LK_F32: memcpy(&out->of.f32, m, 4), out->of.f32 = canon32(out->of.f32); return NULL;
   case COMP_LK_F64: memcpy(&out->of.f64, m, 8), out->of.f64 = canon64(out->of.f64); return NULL;
   case COMP_LK_CHAR: return to_char(rd32(m), &out->of.ch);
-  case COMP_LK_STRING: return lift_string(cx, rd32(m), rd32(m + 4), out);
-  case COMP_LK_LIST: return lift_list(cx, l->members[0], rd32(m), rd32(m + 4), out);
+  case COMP_LK_STRING: return lift_string(st, rd32(m), rd32(m + 4), out);
+  case COMP_LK_LIST: return lift_list(st, l->members[0], rd32(m), rd32(m + 4), out);
   case COMP_LK_RECORD: {
     if (!weld_cval_items(out, out->kind, l->n)) return oom();
     for (uint32_t i = 0; i < l->n; i++) {
-      weld_trap_t *trap = load_at(cx, l->members[i], ptr + l->offsets[i], &out->of.items.ptr[i]);
+      weld_trap_t *trap = load_at(st, l->members[i], ptr + l->offsets[i], &out->of.items.ptr[i]);
       if (trap) {
         comp_cval_discard(out);
         return trap;
@@ -185,7 +203,7 @@ static weld_trap_t *load_at(const comp_abi_cx_t *cx, comp_typeid_t id, uint32_t 
     comp_typeid_t ct = l->members ? l->members[idx] : COMP_NO_TYPE;
     if (ct == COMP_NO_TYPE) return make_variant(l, idx, NULL, out);
     weld_cval_t p;
-    TRY(load_at(cx, ct, ptr + l->payload, &p));
+    TRY(load_at(st, ct, ptr + l->payload, &p));
     return make_variant(l, idx, &p, out);
   }
   case COMP_LK_FLAGS: {
@@ -208,14 +226,16 @@ weld_trap_t *comp_load(const comp_abi_cx_t *cx, comp_typeid_t id, uint32_t ptr, 
   if (ptr & (l->align - 1)) return comp_abi_trap("pointer 0x%x is not %u-byte aligned", ptr, l->align);
   weld_trap_t *trap = NULL;
   if (!comp_abi_mem(cx, ptr, l->size, &trap)) return trap;
-  trap = load_at(cx, id, ptr, out);
+  lst_t st = {cx, cx->host_budget ? cx->host_budget : WELD_MAX_CVAL_BYTES};
+  trap = load_at(&st, id, ptr, out);
   if (trap) memset(out, 0, sizeof *out);
   return trap;
 }
 
 /* lift_flat.  Slots hold each core type at offset 0 (little-endian), so a variant payload
  * read with its own type from a joined slot is lift_flat_variant's CoerceValueIter. */
-static weld_trap_t *lift_flat(const comp_abi_cx_t *cx, comp_typeid_t id, const core_slot_t *in, weld_cval_t *out) {
+static weld_trap_t *lift_flat(lst_t *st, comp_typeid_t id, const core_slot_t *in, weld_cval_t *out) {
+  const comp_abi_cx_t *cx = st->cx;
   const comp_layout_t *l = comp_layout(cx->L, id);
   if (!l) return oom();
   memset(out, 0, sizeof *out);
@@ -231,13 +251,13 @@ static weld_trap_t *lift_flat(const comp_abi_cx_t *cx, comp_typeid_t id, const c
   case COMP_LK_F32: out->of.f32 = canon32(in->f32); return NULL;
   case COMP_LK_F64: out->of.f64 = canon64(in->f64); return NULL;
   case COMP_LK_CHAR: return to_char(in->u32, &out->of.ch);
-  case COMP_LK_STRING: return lift_string(cx, in[0].u32, in[1].u32, out);
-  case COMP_LK_LIST: return lift_list(cx, l->members[0], in[0].u32, in[1].u32, out);
+  case COMP_LK_STRING: return lift_string(st, in[0].u32, in[1].u32, out);
+  case COMP_LK_LIST: return lift_list(st, l->members[0], in[0].u32, in[1].u32, out);
   case COMP_LK_RECORD: {
     if (!weld_cval_items(out, out->kind, l->n)) return oom();
     uint32_t k = 0;
     for (uint32_t i = 0; i < l->n; i++) {
-      weld_trap_t *trap = lift_flat(cx, l->members[i], in + k, &out->of.items.ptr[i]);
+      weld_trap_t *trap = lift_flat(st, l->members[i], in + k, &out->of.items.ptr[i]);
       if (trap) {
         comp_cval_discard(out);
         return trap;
@@ -252,7 +272,7 @@ static weld_trap_t *lift_flat(const comp_abi_cx_t *cx, comp_typeid_t id, const c
     comp_typeid_t ct = l->members ? l->members[idx] : COMP_NO_TYPE;
     if (ct == COMP_NO_TYPE) return make_variant(l, idx, NULL, out);
     weld_cval_t p;
-    TRY(lift_flat(cx, ct, in + 1, &p));
+    TRY(lift_flat(st, ct, in + 1, &p));
     return make_variant(l, idx, &p, out);
   }
   case COMP_LK_FLAGS:
@@ -266,7 +286,8 @@ static weld_trap_t *lift_flat(const comp_abi_cx_t *cx, comp_typeid_t id, const c
 }
 
 weld_trap_t *comp_lift_flat(const comp_abi_cx_t *cx, comp_typeid_t id, const core_slot_t *in, weld_cval_t *out) {
-  weld_trap_t *trap = lift_flat(cx, id, in, out);
+  lst_t st = {cx, cx->host_budget ? cx->host_budget : WELD_MAX_CVAL_BYTES};
+  weld_trap_t *trap = lift_flat(&st, id, in, out);
   if (trap) memset(out, 0, sizeof *out);
   return trap;
 }
@@ -278,6 +299,7 @@ weld_trap_t *comp_lift_values(const comp_abi_cx_t *cx, uint32_t max_flat, const 
   uint32_t nflat = comp_flat_count(cx->L, ts, n);
   weld_trap_t *trap = NULL;
   uint32_t done = 0;
+  lst_t st = {cx, cx->host_budget ? cx->host_budget : WELD_MAX_CVAL_BYTES};
   if (nflat > max_flat) {
     if (nin < 1) return comp_abi_trap("missing pointer to the values in memory");
     uint32_t ptr = in[0].u32, stack_offs[16], size, align;
@@ -285,13 +307,13 @@ weld_trap_t *comp_lift_values(const comp_abi_cx_t *cx, uint32_t max_flat, const 
     if (!offs || !comp_tuple_layout(cx->L, ts, n, offs, &size, &align)) trap = oom();
     else if (ptr & (align - 1)) trap = comp_abi_trap("pointer 0x%x to the values is not %u-byte aligned", ptr, align);
     else (void)comp_abi_mem(cx, ptr, size, &trap); /* sets trap when out of bounds */
-    for (; done < n && !trap; done++) trap = load_at(cx, ts[done], ptr + offs[done], &out[done]);
+    for (; done < n && !trap; done++) trap = load_at(&st, ts[done], ptr + offs[done], &out[done]);
     if (offs && offs != stack_offs) base_free(offs, (size_t)n * sizeof *offs);
   } else {
     if (nin < nflat) return comp_abi_trap("expected %u flat values, given %u", nflat, nin);
     uint32_t k = 0;
     for (; done < n && !trap; done++) {
-      trap = lift_flat(cx, ts[done], in + k, &out[done]);
+      trap = lift_flat(&st, ts[done], in + k, &out[done]);
       k += comp_layout(cx->L, ts[done])->nflat;
     }
   }

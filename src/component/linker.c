@@ -220,12 +220,17 @@ static comp_hostfn_t *hostfn_new(const char *name, void *env, void (*finalizer)(
 
 weld_error_t *weld_linker_func(weld_linker_instance_t *li, const char *name, weld_chost_fn_t fn, void *env,
                                void (*finalizer)(void *)) {
-  if (!fn) return base_error("weld_linker_func: invalid argument");
-  comp_ldef_t *d;
-  TRY(def_slot(li, name, &d));
+  if (!li || !name || !fn) return base_error("weld_linker_func: invalid argument");
   comp_hostfn_t *h = hostfn_new(name, env, finalizer);
   if (!h) return base_error_oom();
   h->fn = fn;
+  comp_ldef_t *d;
+  weld_error_t *err = def_slot(li, name, &d);
+  if (err) {
+    h->finalizer = NULL; /* the caller keeps env when the definition fails */
+    comp_hostfn_unref(h);
+    return err;
+  }
   d->kind = COMP_LDEF_FUNC;
   d->u.fn = h;
   return NULL;
@@ -238,7 +243,8 @@ static bool flat_kind_ok(weld_ckind_t k) {
 weld_error_t *weld_linker_func_flat(weld_linker_instance_t *li, const char *name, const weld_ckind_t *params,
                                     size_t nparams, const weld_ckind_t *results, size_t nresults, weld_chost_flat_fn_t fn,
                                     void *env, void (*finalizer)(void *)) {
-  if (!fn || (nparams && !params) || (nresults && !results)) return base_error("weld_linker_func_flat: invalid argument");
+  if (!li || !name || !fn || (nparams && !params) || (nresults && !results))
+    return base_error("weld_linker_func_flat: invalid argument");
   if (nparams > COMP_FLAT_MAX || nresults > 1)
     return base_error("weld_linker_func_flat: at most %d parameters and 1 result", COMP_FLAT_MAX);
   for (size_t i = 0; i < nparams + nresults; i++) {
@@ -247,23 +253,24 @@ weld_error_t *weld_linker_func_flat(weld_linker_instance_t *li, const char *name
       return base_error("weld_linker_func_flat: %s %zu is not a scalar kind", i < nparams ? "parameter" : "result",
                         i < nparams ? i : i - nparams);
   }
-  comp_ldef_t *d;
-  TRY(def_slot(li, name, &d));
-  comp_hostfn_t *h = hostfn_new(name, env, finalizer);
+  comp_hostfn_t *h = hostfn_new(name, env, NULL);
   size_t n = nparams + nresults;
   if (h) h->kinds = base_alloc((n ? n : 1) * sizeof *h->kinds);
   if (!h || !h->kinds) {
-    if (h) {
-      h->finalizer = NULL;
-      comp_hostfn_unref(h);
-    }
-    d->kind = 0xff; /* an empty slot: lookups skip it */
+    comp_hostfn_unref(h);
     return base_error_oom();
   }
   for (size_t i = 0; i < n; i++) h->kinds[i] = i < nparams ? params[i] : results[i - nparams];
   h->nparams = (uint32_t)nparams;
   h->nresults = (uint32_t)nresults;
   h->flat = fn;
+  comp_ldef_t *d;
+  weld_error_t *err = def_slot(li, name, &d);
+  if (err) {
+    comp_hostfn_unref(h);
+    return err;
+  }
+  h->finalizer = finalizer;
   d->kind = COMP_LDEF_FUNC;
   d->u.fn = h;
   return NULL;
@@ -703,16 +710,13 @@ static bool limits_ok(uint64_t min, bool has_max, uint64_t max, const comp_core_
 }
 
 /* Does the module's extern (kind, index) match the core type node `want`? */
-static bool core_extern_ok(const weld_module_t *mod, uint8_t kind, const core_module_t *m, uint32_t idx, bool is_import,
-                           const comp_types_t *T, comp_typeid_t want) {
+static bool core_extern_ok(uint8_t kind, const core_module_t *m, uint32_t idx, const comp_types_t *T, comp_typeid_t want) {
   const comp_type_t *w = comp_type(T, want);
-  (void)is_import;
   switch (kind) {
   case EXT_FUNC: {
     if (w->kind != COMP_T_CORE_FUNC) return false;
     const core_functype_t *ft = &m->types[m->func_types[idx]];
     const core_functype_t *wt = &w->u.core_func;
-    (void)mod;
     return ft->nparams == wt->nparams && ft->nresults == wt->nresults &&
            memcmp(ft->types, wt->types, (size_t)ft->nparams + ft->nresults) == 0;
   }
@@ -746,7 +750,7 @@ static weld_error_t *check_module(pre_cx_t *cx, const weld_module_t *mod, comp_t
     for (uint32_t k = 0; k < m->nexports && !found; k++)
       if (m->exports[k].name.len == x->name.len && memcmp(m->exports[k].name.s, x->name.s, x->name.len) == 0)
         found = &m->exports[k];
-    if (!found || !core_extern_ok(mod, found->kind, m, found->index, false, cx->T, x->type)) {
+    if (!found || !core_extern_ok(found->kind, m, found->index, cx->T, x->type)) {
       char msg[300];
       snprintf(msg, sizeof msg, "the core module given %s export `%.*s` of the expected type",
                found ? "does not have its" : "lacks the", (int)x->name.len, x->name.s);

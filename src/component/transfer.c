@@ -324,8 +324,8 @@ weld_trap_t *comp_call_guest(const comp_abi_side_t *caller, const comp_abi_side_
   comp_abi_call_t subtask, task;
   comp_abi_call_init(&subtask, caller->inst);
   comp_abi_call_init(&task, callee->inst);
-  comp_abi_cx_t ccx = {caller->L, caller->opts, caller->inst, &subtask};
-  comp_abi_cx_t ecx = {callee->L, callee->opts, callee->inst, &task};
+  comp_abi_cx_t ccx = {caller->L, caller->opts, caller->inst, &subtask, 0};
+  comp_abi_cx_t ecx = {callee->L, callee->opts, callee->inst, &task, 0};
   core_slot_t cs[COMP_MAX_FLAT_PARAMS + 1], saved[COMP_MAX_FLAT_RESULTS];
   memset(cs, 0, sizeof cs);
   uint32_t nflat = 0, ncs = 0;

@@ -69,6 +69,9 @@ weld_error_t *comp_alias(comp_vctx_t *v, comp_scope_t *s, const comp_alias_t *a,
  * resource bookkeeping, "named types" rule, name rules and uniqueness. */
 weld_error_t *comp_add_extern(comp_vctx_t *v, comp_scope_t *s, uint8_t dir, comp_name_t name, comp_entity_t ent,
                               uint32_t item, size_t off);
+/* The type of a finished scope: its imports/exports and resources. */
+weld_error_t *comp_finish_component_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out);
+weld_error_t *comp_finish_instance_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out);
 /* `externdesc` -> entity (the type an import/export declares). */
 weld_error_t *comp_check_type_ref(comp_vctx_t *v, comp_scope_t *s, const comp_externdesc_t *d, uint8_t dir, size_t off,
                                   comp_entity_t *out);

@@ -14,9 +14,6 @@
     if (err_) return err_;            \
   } while (0)
 
-weld_error_t *comp_finish_component_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out);
-weld_error_t *comp_finish_instance_type(comp_vctx_t *v, comp_scope_t *s, size_t off, comp_typeid_t *out);
-
 weld_error_t *comp_valtype(comp_vctx_t *v, comp_scope_t *s, comp_valref_t r, size_t off, comp_typeid_t *out) {
   if (r.is_prim) {
     if (r.v >= COMP_PRIM_COUNT) return comp_verr(off, "invalid primitive value type");

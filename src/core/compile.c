@@ -62,6 +62,7 @@ typedef struct cpatch {
 typedef struct ccond {
   int cmp;  /* -1: test slot x (negated if neg); else index in CORE_ICMPS order */
   bool neg; /* for cmp == -1: branch when x == 0 */
+  bool acc; /* for cmp == -1: the value is also in acc (produced just before the branch) */
   bool imm;
   uint32_t x, y;
   uint64_t k;
@@ -541,6 +542,9 @@ static size_t emit_cond_br(comp_t *c, const ccond_t *cd, bool when_true, bool ba
   if (cd->cmp < 0) {
     bool nz = when_true != cd->neg;
     core_xop_t op = nz ? (back ? XOP_BR_NZ_BACK : XOP_BR_NZ) : (back ? XOP_BR_Z_BACK : XOP_BR_Z);
+    /* acc is still the condition only if nothing was emitted since its producer */
+    if (cd->acc && c->acc_end == c->len && c->acc_slot == cd->x && c->label_at != c->len && live(c))
+      op = nz ? (back ? XOP_BR_NZ_A_BACK : XOP_BR_NZ_A) : (back ? XOP_BR_Z_A_BACK : XOP_BR_Z_A);
     pos = emit_i2(c, op, cd->x, 0);
     *field = pos + offsetof(core_i2_t, b);
     return pos;
@@ -567,6 +571,7 @@ static void take_cond(comp_t *c, centry_t *e, ccond_t *cd) {
   }
   memset(cd, 0, sizeof *cd);
   cd->cmp = -1;
+  cd->acc = is_acc(c, e, ACC_INT);
   mat_const(c, e);
   cd->x = src_of(e);
 }

@@ -134,8 +134,9 @@ static const weld_func_t *frame_func(const core_frame_t *fr) {
 #ifdef WELD_INTERP_PROFILE
 /* Development aid (build with -DWELD_INTERP_PROFILE): counts executed handlers and
  * handler pairs, printed at exit; used to choose superinstructions. */
-#define PROF_N 1024
+#define PROF_N 2048
 static uint64_t g_prof[PROF_N], g_prof_pair[PROF_N][PROF_N];
+_Static_assert(XOP__COUNT <= PROF_N, "enlarge PROF_N");
 static int g_prof_prev = -1;
 static const void *g_prof_keys[4096];
 static int g_prof_vals[4096];
@@ -214,6 +215,7 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
       CORE_SHOPS(X_SHOP)
 #undef X_SHOP
       &&L_MOV3, &&L_I32_ADD2,
+      &&L_BR_NZ_A, &&L_BR_NZ_A_BACK, &&L_BR_Z_A, &&L_BR_Z_A_BACK,
 #define X_S(N, F) &&L_S_##N,
       CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -257,7 +259,7 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
   } while (0)
 #define POLL()                                                                           \
   do {                                                                                   \
-    if (UNLIKELY(atomic_load_explicit(&store->interrupt, memory_order_relaxed) ||        \
+    if (UNLIKELY(atomic_load_explicit(&store->interrupt, memory_order_relaxed) |         \
                  store->fuel_enabled)) {                                                 \
       if ((tcode = poll_slow(store)) != 0) goto do_trap;                                 \
     }                                                                                    \
@@ -711,13 +713,15 @@ L_CALL : {
   OPND(core_i2k_t);
   const core_compiled_func_t *cf = (const core_compiled_func_t *)(uintptr_t)i->k;
   nfp = fp + i->a;
-  if (UNLIKELY(nfp + cf->frame_slots > stack_end || fsp + 1 >= frames_end)) TRAP(WELD_TRAP_STACK_EXHAUSTED);
-  fsp++;
-  fsp->pc = (const core_cell_t *)(const void *)(i + 1);
-  fsp->fp = fp;
-  fsp->inst = inst;
-  fsp->cf = cf;
-  t->fsp = fsp;
+  core_frame_t *nf = fsp + 1;
+  /* one branch for both limits (value stack and frame depth) */
+  if (UNLIKELY((nfp + cf->frame_slots > stack_end) | (nf >= frames_end))) TRAP(WELD_TRAP_STACK_EXHAUSTED);
+  nf->pc = (const core_cell_t *)(const void *)(i + 1);
+  nf->fp = fp;
+  nf->inst = inst;
+  nf->cf = cf;
+  fsp = nf;
+  t->fsp = nf;
   ZERO_LOCALS(nfp, cf);
   fp = nfp;
   pc = cf->code;
@@ -1167,6 +1171,32 @@ L_MOV_MOV : {
   CORE_SHOPS32(H_SHOP32)
   CORE_SHOPS64(H_SHOP64)
 
+L_BR_NZ_A : {
+  OPND(core_i2_t);
+  if ((uint32_t)acc) JUMP(i->b);
+  NEXT(core_i2_t);
+}
+L_BR_NZ_A_BACK : {
+  OPND(core_i2_t);
+  if ((uint32_t)acc) {
+    POLL();
+    JUMP(i->b);
+  }
+  NEXT(core_i2_t);
+}
+L_BR_Z_A : {
+  OPND(core_i2_t);
+  if (!(uint32_t)acc) JUMP(i->b);
+  NEXT(core_i2_t);
+}
+L_BR_Z_A_BACK : {
+  OPND(core_i2_t);
+  if (!(uint32_t)acc) {
+    POLL();
+    JUMP(i->b);
+  }
+  NEXT(core_i2_t);
+}
 L_MOV3 : {
   OPND(core_i4k_t);
   R(i->a) = R(i->b);
@@ -1281,6 +1311,8 @@ static const struct {
     CORE_SHOPS(X_SHOP)
 #undef X_SHOP
     {"MOV3", sizeof(core_i4k_t), 'K'}, {"I32_ADD2", sizeof(core_i4k_t), 'K'},
+    {"BR_NZ_A", sizeof(core_i2_t), '2'}, {"BR_NZ_A_BACK", sizeof(core_i2_t), '2'},
+    {"BR_Z_A", sizeof(core_i2_t), '2'}, {"BR_Z_A_BACK", sizeof(core_i2_t), '2'},
 #define X_S(N, F) {#N, sizeof(F), #F[7] == '_' ? #F[6] : (#F[7] == 'k' ? (#F[6] == '2' ? 'k' : 'K') : (#F[6] == '2' ? 'v' : 'V'))},
     CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -1398,7 +1430,7 @@ static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slot
   const int saved_in = t->in_wasm;
   core_slot_t *const base = saved_top;
   if (t->depth >= WELD_MAX_HOST_REENTRY || cf->frame_slots > (size_t)(t->stack_end - base) ||
-      saved_fsp + 2 >= t->frames_end)
+      saved_fsp + 2 >= t->frames_end || !core_stack_ok())
     return core_trap_new(WELD_TRAP_STACK_EXHAUSTED, f, core_trap_default_message(WELD_TRAP_STACK_EXHAUSTED));
   if (guard_mismatch(cf, f->inst)) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, GUARD_MISMATCH_MSG);
   if (cf->param_slots) memcpy(base, slots, cf->param_slots * sizeof(core_slot_t));

@@ -15,10 +15,12 @@
  * one level up (tools/wast.c runs each script in a child process and restarts it past the
  * crashing command, listed in opts->crashed).
  *
- * Open for the component model: registry entries have a kind (core instance, core module
- * definition, host exports; component instances later), `(component ...)` forms are
- * recognised and reported as skipped with the feature name. */
-#include "text/wast.h"
+ * Component scripts: `(component ...)` forms, actions on component instances and the
+ * script's feature header are handled in wast_component.c (shared state in
+ * wast_internal.h); registry entries have a kind (core instance, core module definition,
+ * host exports, component instance or definition).  A script whose header asks for a
+ * feature weld lacks has every command reported as skipped, with the feature. */
+#include "text/wast_internal.h"
 #include "base/alloc.h"
 #include <errno.h>
 #include <pthread.h>
@@ -26,43 +28,13 @@
 #include <string.h>
 #include <time.h>
 
-/* ------------------------------------------------------------------ registry */
-
-typedef enum entry_kind {
-  ENT_CORE_INSTANCE, /* an instantiated core module */
-  ENT_CORE_MODULE,   /* (module definition ...): compiled, not instantiated */
-  ENT_HOST,          /* exports provided by the host (spectest) */
-  ENT_FAILED,        /* a module that should have loaded but did not (reason says why) */
-  ENT_SKIPPED,       /* needs a feature weld does not have (reason names it) */
-} entry_kind_t;
-
-typedef struct entry {
-  entry_kind_t kind;
-  weld_instance_t *inst;
-  weld_module_t *module; /* the embedder's handle, deleted with the runner */
-  text_wast_export_t host[TEXT_SPECTEST_EXPORTS];
-  size_t nhost;
-  char *reason;
-} entry_t;
-
-typedef struct binding {
-  uint8_t *name;
-  size_t len;
-  entry_t *e;
-} binding_t;
-
-typedef VEC(binding_t) bindings_t;
+typedef text_wast_entry_t entry_t;
+typedef text_wast_binding_t binding_t;
+typedef text_wast_bindings_t bindings_t;
+typedef text_wast_watchdog_t watchdog_t;
+typedef text_wast_runner_t runner_t;
 
 /* ------------------------------------------------------------------ watchdog */
-
-typedef struct watchdog {
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  pthread_t thread;
-  bool started, armed, fired, quit;
-  struct timespec deadline;
-  weld_store_t *store;
-} watchdog_t;
 
 static bool ts_reached(const struct timespec *now, const struct timespec *t) {
   return now->tv_sec > t->tv_sec || (now->tv_sec == t->tv_sec && now->tv_nsec >= t->tv_nsec);
@@ -152,25 +124,8 @@ static bool wd_disarm(watchdog_t *w) {
 
 /* ------------------------------------------------------------------ the runner */
 
-typedef struct runner {
-  const text_doc_t *doc;
-  const text_wast_options_t *o;
-  weld_engine_t *engine;
-  bool own_engine;
-  weld_store_t *store;
-  VEC(entry_t *) entries;
-  bindings_t ids;  /* $name -> entry */
-  bindings_t regs; /* registered name -> entry */
-  entry_t *current;
-  watchdog_t wd;
-  /* the command being run */
-  uint32_t index, line;
-  const char *command;
-  char cmdname[40];
-  base_buf_t exp, act;
-} runner_t;
 
-static void report(runner_t *r, text_wast_outcome_t outcome, const char *feature) {
+void text_wast_report(runner_t *r, text_wast_outcome_t outcome, const char *feature) {
   if (r->index >= r->o->first_reported && r->o->on_result) {
     base_buf_byte(&r->exp, 0);
     base_buf_byte(&r->act, 0);
@@ -191,13 +146,13 @@ static void report(runner_t *r, text_wast_outcome_t outcome, const char *feature
 
 /* Appends a message in quotes, first line only (text errors carry the source line and a
  * caret on further lines). */
-static void put_msg(base_buf_t *b, const char *msg) {
+void text_wast_put_msg(base_buf_t *b, const char *msg) {
   size_t n = strcspn(msg, "\n");
   base_buf_printf(b, "\"%.*s\"", (int)n, msg);
 }
 
 /* Appends a name in single quotes, escaping bytes that are not printable ASCII as \hh. */
-static void put_name(base_buf_t *b, const void *name, size_t len) {
+void text_wast_put_name(base_buf_t *b, const void *name, size_t len) {
   const uint8_t *p = name;
   base_buf_byte(b, '\'');
   for (size_t i = 0; i < len; i++) {
@@ -210,13 +165,13 @@ static void put_name(base_buf_t *b, const void *name, size_t len) {
 }
 
 /* The source text of a node, for printing expectations as written. */
-static void put_source(base_buf_t *b, const text_doc_t *doc, const text_sx_t *x) {
+void text_wast_put_source(base_buf_t *b, const text_doc_t *doc, const text_sx_t *x) {
   size_t end = x->kind == SX_LIST ? x->end_off : x->off + x->len;
   if (end > doc->src_len || end < x->off) end = x->off;
   base_buf_bytes(b, doc->src + x->off, end - x->off);
 }
 
-static entry_t *new_entry(runner_t *r, entry_kind_t kind) {
+entry_t *text_wast_new_entry(runner_t *r, text_wast_entry_kind_t kind) {
   entry_t *e = base_calloc(1, sizeof *e);
   if (!e) return NULL;
   if (!VEC_PUSH(&r->entries, e)) {
@@ -228,8 +183,8 @@ static entry_t *new_entry(runner_t *r, entry_kind_t kind) {
 }
 
 /* An entry standing for a module that did not load (kind ENT_FAILED or ENT_SKIPPED). */
-static entry_t *placeholder(runner_t *r, entry_kind_t kind, const char *reason) {
-  entry_t *e = new_entry(r, kind);
+entry_t *text_wast_placeholder(runner_t *r, text_wast_entry_kind_t kind, const char *reason) {
+  entry_t *e = text_wast_new_entry(r, kind);
   if (e) e->reason = base_strdup(reason);
   return e;
 }
@@ -258,12 +213,49 @@ static void id_bytes(const text_sx_t *id, const uint8_t **p, size_t *n) {
   *p = (const uint8_t *)name;
 }
 
-static void bind_id(runner_t *r, const text_sx_t *id, entry_t *e) {
+void text_wast_bind_id(runner_t *r, const text_sx_t *id, entry_t *e) {
   if (!id || !e) return;
   const uint8_t *p;
   size_t n;
   id_bytes(id, &p, &n);
   bind(&r->ids, p, n, e);
+}
+
+entry_t *text_wast_lookup_id(runner_t *r, const text_sx_t *id) {
+  const uint8_t *p;
+  size_t n;
+  id_bytes(id, &p, &n);
+  return lookup(&r->ids, p, n);
+}
+
+entry_t *text_wast_lookup_def(runner_t *r, const text_sx_t *id) {
+  const uint8_t *p;
+  size_t n;
+  id_bytes(id, &p, &n);
+  bindings_t *v = &r->ids;
+  for (size_t i = v->len; i-- > 0;) {
+    entry_t *e = v->data[i].e;
+    if (v->data[i].len == n && memcmp(v->data[i].name, p, n) == 0 &&
+        (e->kind == ENT_COMP_DEFINITION || e->kind == ENT_COMP_VALIDATED || e->kind == ENT_CORE_MODULE))
+      return e;
+  }
+  return lookup(v, p, n);
+}
+
+bool text_wast_not_supported(const char *msg, char *buf, size_t cap) {
+  static const char tag[] = "not supported: ";
+  size_t line = strcspn(msg, "\n");
+  const char *at = strstr(msg, tag);
+  if (!at || (size_t)(at - msg) >= line || cap == 0) return false;
+  const char *what = at + sizeof tag - 1;
+  size_t n = line - (size_t)(what - msg);
+  /* drop a trailing " (at offset ...)" */
+  const char *off = strstr(what, " (at ");
+  if (off && (size_t)(off - what) < n) n = (size_t)(off - what);
+  if (n >= cap) n = cap - 1;
+  memcpy(buf, what, n);
+  buf[n] = 0;
+  return true;
 }
 
 static bool entry_export(entry_t *e, const uint8_t *name, size_t len, weld_extern_t *out) {
@@ -316,14 +308,16 @@ static weld_error_t *compile(runner_t *r, const text_sx_t *m, weld_module_t **ou
 
 typedef enum inst_outcome { INST_OK, INST_ERROR, INST_TRAP, INST_SKIP } inst_outcome_t;
 
-static void arm(runner_t *r) {
+void text_wast_arm(runner_t *r) {
   if (r->o->fuel) weld_store_set_fuel(r->store, r->o->fuel);
   if (r->o->timeout_ms) wd_arm(&r->wd, r->o->timeout_ms);
 }
 
+bool text_wast_disarm(runner_t *r) { return wd_disarm(&r->wd); }
+
 /* Describes a trap in why; the watchdog's interrupt and the runner's fuel budget are
  * called out since they mean "did not finish", not a trap of the guest. */
-static void describe_trap(runner_t *r, weld_trap_t *t, bool fired, base_buf_t *why) {
+void text_wast_describe_trap(runner_t *r, weld_trap_t *t, bool fired, base_buf_t *why) {
   weld_trap_code_t code = weld_trap_code(t);
   if (fired && code == WELD_TRAP_INTERRUPT)
     base_buf_printf(why, "timed out after %u ms (interrupted)", r->o->timeout_ms);
@@ -331,12 +325,12 @@ static void describe_trap(runner_t *r, weld_trap_t *t, bool fired, base_buf_t *w
     base_buf_printf(why, "ran out of fuel (budget %llu)", (unsigned long long)r->o->fuel);
   else {
     base_buf_printf(why, "trap ");
-    put_msg(why, weld_trap_message(t));
+    text_wast_put_msg(why, weld_trap_message(t));
   }
 }
 
 /* True if the trap came from the runner's own budget rather than from the guest. */
-static bool budget_trap(runner_t *r, weld_trap_t *t, bool fired) {
+bool text_wast_budget_trap(runner_t *r, weld_trap_t *t, bool fired) {
   weld_trap_code_t code = weld_trap_code(t);
   return (fired && code == WELD_TRAP_INTERRUPT) || (r->o->fuel && code == WELD_TRAP_OUT_OF_FUEL);
 }
@@ -363,26 +357,26 @@ static inst_outcome_t instantiate(runner_t *r, weld_module_t *m, weld_instance_t
       res = INST_SKIP;
     } else if (!e || !entry_export(e, (const uint8_t *)d.name, d.name_len, &imports[i])) {
       base_buf_printf(why, "error \"unknown import ");
-      put_name(why, d.module, d.module_len);
+      text_wast_put_name(why, d.module, d.module_len);
       base_buf_byte(why, ' ');
-      put_name(why, d.name, d.name_len);
+      text_wast_put_name(why, d.name, d.name_len);
       base_buf_printf(why, "%s%s\"", e && e->reason ? ": " : "", e && e->reason ? e->reason : "");
       res = INST_ERROR;
     }
   }
   if (res == INST_OK) {
     weld_trap_t *trap = NULL;
-    arm(r);
+    text_wast_arm(r);
     weld_error_t *e = weld_instance_new(r->store, m, imports, n, out, &trap);
-    bool fired = wd_disarm(&r->wd);
+    bool fired = text_wast_disarm(r);
     if (e) {
       base_buf_printf(why, "error ");
-      put_msg(why, weld_error_message(e));
+      text_wast_put_msg(why, weld_error_message(e));
       weld_error_delete(e);
       res = INST_ERROR;
     } else if (trap) {
-      *budget = budget_trap(r, trap, fired);
-      describe_trap(r, trap, fired, why);
+      *budget = text_wast_budget_trap(r, trap, fired);
+      text_wast_describe_trap(r, trap, fired, why);
       weld_trap_delete(trap);
       res = INST_TRAP;
       *out = NULL;
@@ -398,11 +392,7 @@ static inst_outcome_t instantiate(runner_t *r, weld_module_t *m, weld_instance_t
 /* (module ...), (module definition ...), (module instance $I? $M?), (component ...) */
 static void cmd_module(runner_t *r, const text_sx_t *x) {
   if (is_component(x)) {
-    entry_t *e = placeholder(r, ENT_SKIPPED, "component model");
-    const text_sx_t *id = module_id(x);
-    bind_id(r, id, e);
-    r->current = e;
-    report(r, TEXT_WAST_SKIP, "component model");
+    text_wast_comp_module(r, x);
     return;
   }
   bool instance_form = x->nitems > 1 && text_sx_is_atom(&x->items[1], "instance");
@@ -423,10 +413,10 @@ static void cmd_module(runner_t *r, const text_sx_t *x) {
       def = r->current;
     }
     if (def && def->kind == ENT_SKIPPED) {
-      entry_t *e = placeholder(r, ENT_SKIPPED, def->reason);
-      bind_id(r, id, e);
+      entry_t *e = text_wast_placeholder(r, ENT_SKIPPED, def->reason);
+      text_wast_bind_id(r, id, e);
       r->current = e;
-      report(r, TEXT_WAST_SKIP, def->reason);
+      text_wast_report(r, TEXT_WAST_SKIP, def->reason);
       return;
     }
     if (!def || def->kind != ENT_CORE_MODULE) {
@@ -439,22 +429,22 @@ static void cmd_module(runner_t *r, const text_sx_t *x) {
     weld_error_t *e = compile(r, x, &m);
     if (e) {
       base_buf_printf(&r->act, "rejected ");
-      put_msg(&r->act, weld_error_message(e));
+      text_wast_put_msg(&r->act, weld_error_message(e));
       weld_error_delete(e);
       goto failed;
     }
     if (definition) {
-      entry_t *en = new_entry(r, ENT_CORE_MODULE);
+      entry_t *en = text_wast_new_entry(r, ENT_CORE_MODULE);
       if (!en) {
         weld_module_delete(m);
         base_buf_printf(&r->act, "error \"out of memory\"");
         goto failed;
       }
       en->module = m;
-      bind_id(r, id, en);
+      text_wast_bind_id(r, id, en);
       r->current = en;
       base_buf_printf(&r->act, "module compiled");
-      report(r, TEXT_WAST_PASS, NULL);
+      text_wast_report(r, TEXT_WAST_PASS, NULL);
       return;
     }
   }
@@ -465,13 +455,13 @@ static void cmd_module(runner_t *r, const text_sx_t *x) {
     inst_outcome_t res = instantiate(r, m, &inst, &r->act, &budget, &feature);
     if (res == INST_SKIP) {
       if (!instance_form) weld_module_delete(m);
-      entry_t *e = placeholder(r, ENT_SKIPPED, feature);
-      bind_id(r, id, e);
+      entry_t *e = text_wast_placeholder(r, ENT_SKIPPED, feature);
+      text_wast_bind_id(r, id, e);
       r->current = e;
-      report(r, TEXT_WAST_SKIP, feature);
+      text_wast_report(r, TEXT_WAST_SKIP, feature);
       return;
     }
-    entry_t *en = res == INST_OK ? new_entry(r, ENT_CORE_INSTANCE) : NULL;
+    entry_t *en = res == INST_OK ? text_wast_new_entry(r, ENT_CORE_INSTANCE) : NULL;
     if (res == INST_OK && !en) base_buf_printf(&r->act, "error \"out of memory\"");
     if (!en) {
       if (!instance_form) weld_module_delete(m);
@@ -479,19 +469,19 @@ static void cmd_module(runner_t *r, const text_sx_t *x) {
     }
     en->inst = inst;
     en->module = instance_form ? NULL : m;
-    bind_id(r, id, en);
+    text_wast_bind_id(r, id, en);
     r->current = en;
     base_buf_printf(&r->act, "module loaded");
-    report(r, TEXT_WAST_PASS, NULL);
+    text_wast_report(r, TEXT_WAST_PASS, NULL);
     return;
   }
 failed: {
   char reason[64];
   snprintf(reason, sizeof reason, "the module at line %u did not load", r->line);
-  entry_t *e = placeholder(r, ENT_FAILED, reason);
-  bind_id(r, id, e);
+  entry_t *e = text_wast_placeholder(r, ENT_FAILED, reason);
+  text_wast_bind_id(r, id, e);
   r->current = e;
-  report(r, TEXT_WAST_FAIL, NULL);
+  text_wast_report(r, TEXT_WAST_FAIL, NULL);
 }
 }
 
@@ -510,6 +500,32 @@ typedef struct act_result {
 
 static bool is_action(const text_sx_t *x) {
   return text_sx_is_form(x, "invoke") || text_sx_is_form(x, "get");
+}
+
+/* The entry an action runs on, or NULL (the action itself reports why). */
+static entry_t *action_target(runner_t *r, const text_sx_t *a) {
+  if (a->nitems > 1 && a->items[1].kind == SX_ID) return text_wast_lookup_id(r, &a->items[1]);
+  return r->current;
+}
+
+/* Component instances have their own actions (wast_component.c). */
+static bool component_action(runner_t *r, const text_sx_t *x, const text_sx_t *a, int what) {
+  entry_t *e = action_target(r, a);
+  if (!e && a->nitems > 1 && a->items[1].kind == SX_ID) { /* before reading any value */
+    if (what == TEXT_WAST_DO_ACTION) base_buf_printf(&r->exp, "success");
+    for (uint32_t k = 2; what == TEXT_WAST_DO_RETURN && k < x->nitems; k++) {
+      if (k > 2) base_buf_byte(&r->exp, ' ');
+      text_wast_put_source(&r->exp, r->doc, &x->items[k]);
+    }
+    if (what == TEXT_WAST_DO_RETURN && x->nitems <= 2) base_buf_printf(&r->exp, "no values");
+    base_buf_printf(&r->act, "error \"unknown module %.*s\"", (int)a->items[1].len, a->items[1].text);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
+    return true;
+  }
+  /* (an entry that did not load is reported there too, before any value is read) */
+  if (!e || !(text_wast_entry_is_component(e) || e->kind == ENT_FAILED || e->kind == ENT_SKIPPED)) return false;
+  text_wast_comp_action(r, x, a, e, what);
+  return true;
 }
 
 /* (invoke $id? "name" const*) or (get $id? "name").  Describes a trap or an error in
@@ -556,7 +572,7 @@ static void run_action(runner_t *r, const text_sx_t *a, act_result_t *res) {
   weld_extern_t ext;
   if (!entry_export(e, name->str, name->str_len, &ext)) {
     base_buf_printf(&r->act, "error \"unknown export ");
-    put_name(&r->act, name->str, name->str_len);
+    text_wast_put_name(&r->act, name->str, name->str_len);
     base_buf_byte(&r->act, '"');
     return;
   }
@@ -593,7 +609,7 @@ static void run_action(runner_t *r, const text_sx_t *a, act_result_t *res) {
     weld_error_t *err = text_wast_parse_val(r->doc, &a->items[i + k], false, &v);
     if (err) {
       base_buf_printf(&r->act, "error ");
-      put_msg(&r->act, weld_error_message(err));
+      text_wast_put_msg(&r->act, weld_error_message(err));
       weld_error_delete(err);
       base_free(args, 0);
       return;
@@ -602,13 +618,13 @@ static void run_action(runner_t *r, const text_sx_t *a, act_result_t *res) {
     text_wast_val_free(&v);
   }
   weld_trap_t *trap = NULL;
-  arm(r);
+  text_wast_arm(r);
   weld_error_t *err = weld_func_call(r->store, ext.of.func, args, nargs, res->vals, nres, &trap);
-  bool fired = wd_disarm(&r->wd);
+  bool fired = text_wast_disarm(r);
   base_free(args, 0);
   if (err) {
     base_buf_printf(&r->act, "error ");
-    put_msg(&r->act, weld_error_message(err));
+    text_wast_put_msg(&r->act, weld_error_message(err));
     weld_error_delete(err);
     if (trap) weld_trap_delete(trap);
     return;
@@ -616,8 +632,8 @@ static void run_action(runner_t *r, const text_sx_t *a, act_result_t *res) {
   if (trap) {
     res->outcome = ACT_TRAPPED;
     res->code = weld_trap_code(trap);
-    res->budget = budget_trap(r, trap, fired);
-    describe_trap(r, trap, fired, &r->act);
+    res->budget = text_wast_budget_trap(r, trap, fired);
+    text_wast_describe_trap(r, trap, fired, &r->act);
     weld_trap_delete(trap);
     return;
   }
@@ -644,16 +660,17 @@ static void put_values(runner_t *r, base_buf_t *b, const weld_val_t *v, size_t n
 
 /* (invoke ...) / (get ...) at top level: must not trap. */
 static void cmd_action(runner_t *r, const text_sx_t *x) {
+  if (component_action(r, x, x, TEXT_WAST_DO_ACTION)) return;
   act_result_t res;
   base_buf_printf(&r->exp, "success");
   run_action(r, x, &res);
   if (res.outcome == ACT_SKIPPED) {
-    report(r, TEXT_WAST_SKIP, res.feature);
+    text_wast_report(r, TEXT_WAST_SKIP, res.feature);
   } else if (res.outcome == ACT_RETURNED) {
     put_values(r, &r->act, res.vals, res.nvals, NULL, 0);
-    report(r, TEXT_WAST_PASS, NULL);
+    text_wast_report(r, TEXT_WAST_PASS, NULL);
   } else {
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
   }
   act_free(&res);
 }
@@ -663,20 +680,21 @@ static void cmd_assert_return(runner_t *r, const text_sx_t *x) {
   if (x->nitems < 2 || !is_action(&x->items[1])) {
     base_buf_printf(&r->exp, "an action");
     base_buf_printf(&r->act, "error \"assert_return needs an action\"");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
     return;
   }
+  if (component_action(r, x, &x->items[1], TEXT_WAST_DO_RETURN)) return;
   size_t nexp = x->nitems - 2;
   text_wast_val_t *exp = base_calloc(nexp ? nexp : 1, sizeof *exp);
   if (!exp) {
     base_buf_printf(&r->act, "error \"out of memory\"");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
     return;
   }
   if (nexp == 0) base_buf_printf(&r->exp, "no values");
   for (size_t k = 0; k < nexp; k++) {
     if (k) base_buf_byte(&r->exp, ' ');
-    put_source(&r->exp, r->doc, &x->items[2 + k]);
+    text_wast_put_source(&r->exp, r->doc, &x->items[2 + k]);
   }
   size_t parsed = 0;
   weld_error_t *err = NULL;
@@ -684,21 +702,21 @@ static void cmd_assert_return(runner_t *r, const text_sx_t *x) {
     if ((err = text_wast_parse_val(r->doc, &x->items[2 + parsed], true, &exp[parsed]))) break;
   if (err) {
     base_buf_printf(&r->act, "error ");
-    put_msg(&r->act, weld_error_message(err));
+    text_wast_put_msg(&r->act, weld_error_message(err));
     weld_error_delete(err);
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
   } else {
     act_result_t res;
     run_action(r, &x->items[1], &res);
     if (res.outcome == ACT_SKIPPED) {
-      report(r, TEXT_WAST_SKIP, res.feature);
+      text_wast_report(r, TEXT_WAST_SKIP, res.feature);
     } else if (res.outcome != ACT_RETURNED) {
-      report(r, TEXT_WAST_FAIL, NULL);
+      text_wast_report(r, TEXT_WAST_FAIL, NULL);
     } else {
       bool ok = res.nvals == nexp;
       for (size_t k = 0; ok && k < nexp; k++) ok = text_wast_val_match(&exp[k], &res.vals[k]);
       put_values(r, &r->act, res.vals, res.nvals, exp, nexp);
-      report(r, ok ? TEXT_WAST_PASS : TEXT_WAST_FAIL, NULL);
+      text_wast_report(r, ok ? TEXT_WAST_PASS : TEXT_WAST_FAIL, NULL);
     }
     act_free(&res);
   }
@@ -718,15 +736,16 @@ static void put_expected(runner_t *r, const char *what, const text_sx_t *msg) {
 /* (assert_trap action msg), (assert_exhaustion action msg) */
 static void cmd_assert_trap_action(runner_t *r, const text_sx_t *x) {
   put_expected(r, "trap", message_of(x, 2));
+  if (component_action(r, x, &x->items[1], TEXT_WAST_DO_TRAP)) return;
   act_result_t res;
   run_action(r, &x->items[1], &res);
   if (res.outcome == ACT_SKIPPED) {
-    report(r, TEXT_WAST_SKIP, res.feature);
+    text_wast_report(r, TEXT_WAST_SKIP, res.feature);
   } else if (res.outcome == ACT_RETURNED) {
     put_values(r, &r->act, res.vals, res.nvals, NULL, 0);
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
   } else {
-    report(r, res.outcome == ACT_TRAPPED && !res.budget ? TEXT_WAST_PASS : TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, res.outcome == ACT_TRAPPED && !res.budget ? TEXT_WAST_PASS : TEXT_WAST_FAIL, NULL);
   }
   act_free(&res);
 }
@@ -735,7 +754,7 @@ static void cmd_assert_trap_action(runner_t *r, const text_sx_t *x) {
 static const text_sx_t *assertion_module(const text_sx_t *x) {
   if (x->nitems < 2 || x->items[1].kind != SX_LIST) return NULL;
   const text_sx_t *m = &x->items[1];
-  if (text_sx_is_form(m, "module")) return m;
+  if (text_sx_is_form(m, "module") || is_component(m)) return m;
   return NULL;
 }
 
@@ -745,21 +764,25 @@ static void cmd_assert_rejected(runner_t *r, const text_sx_t *x) {
   const text_sx_t *m = assertion_module(x);
   if (!m) {
     base_buf_printf(&r->act, "error \"expected a module\"");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
+    return;
+  }
+  if (is_component(m)) {
+    text_wast_comp_assert_rejected(r, x, m);
     return;
   }
   weld_module_t *mod;
   weld_error_t *e = compile(r, m, &mod);
   if (e) {
     base_buf_printf(&r->act, "rejected ");
-    put_msg(&r->act, weld_error_message(e));
+    text_wast_put_msg(&r->act, weld_error_message(e));
     weld_error_delete(e);
-    report(r, TEXT_WAST_PASS, NULL);
+    text_wast_report(r, TEXT_WAST_PASS, NULL);
     return;
   }
   weld_module_delete(mod);
   base_buf_printf(&r->act, "module accepted");
-  report(r, TEXT_WAST_FAIL, NULL);
+  text_wast_report(r, TEXT_WAST_FAIL, NULL);
 }
 
 /* (assert_unlinkable module msg): must compile, then fail to instantiate with an error;
@@ -770,16 +793,20 @@ static void cmd_assert_instantiate(runner_t *r, const text_sx_t *x, bool want_tr
   const text_sx_t *m = assertion_module(x);
   if (!m) {
     base_buf_printf(&r->act, "error \"expected a module\"");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
+    return;
+  }
+  if (is_component(m)) {
+    text_wast_comp_assert_instantiate(r, x, m, want_trap);
     return;
   }
   weld_module_t *mod;
   weld_error_t *e = compile(r, m, &mod);
   if (e) {
     base_buf_printf(&r->act, "rejected ");
-    put_msg(&r->act, weld_error_message(e));
+    text_wast_put_msg(&r->act, weld_error_message(e));
     weld_error_delete(e);
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
     return;
   }
   weld_instance_t *inst;
@@ -788,12 +815,12 @@ static void cmd_assert_instantiate(runner_t *r, const text_sx_t *x, bool want_tr
   inst_outcome_t res = instantiate(r, mod, &inst, &r->act, &budget, &feature);
   weld_module_delete(mod);
   if (res == INST_SKIP) {
-    report(r, TEXT_WAST_SKIP, feature);
+    text_wast_report(r, TEXT_WAST_SKIP, feature);
     return;
   }
   if (res == INST_OK) base_buf_printf(&r->act, "module instantiated");
   bool ok = want_trap ? res == INST_TRAP && !budget : res == INST_ERROR;
-  report(r, ok ? TEXT_WAST_PASS : TEXT_WAST_FAIL, NULL);
+  text_wast_report(r, ok ? TEXT_WAST_PASS : TEXT_WAST_FAIL, NULL);
 }
 
 /* (register "name" $id?) — reported only when it fails. */
@@ -809,12 +836,18 @@ static void cmd_register(runner_t *r, const text_sx_t *x) {
   base_buf_printf(&r->exp, "registered");
   if (!name || !e) {
     base_buf_printf(&r->act, "error \"%s\"", name ? "no such module" : "register needs a name");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
+    return;
+  }
+  if (text_wast_entry_is_component(e)) {
+    if (!text_wast_comp_register(r, e, name->str, name->str_len)) text_wast_report(r, TEXT_WAST_FAIL, NULL);
+    base_buf_free(&r->exp);
+    base_buf_free(&r->act);
     return;
   }
   if (!bind(&r->regs, name->str, name->str_len, e)) {
     base_buf_printf(&r->act, "error \"out of memory\"");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
     return;
   }
   base_buf_free(&r->exp);
@@ -825,7 +858,6 @@ static const char *unsupported_feature(const text_sx_t *x) {
   static const struct {
     const char *cmd, *feature;
   } table[] = {
-      {"component", "component model"},
       {"thread", "threads"},
       {"wait", "threads"},
       {"assert_malformed_custom", "custom annotations"},
@@ -835,8 +867,6 @@ static const char *unsupported_feature(const text_sx_t *x) {
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (text_sx_is_form(x, table[i].cmd)) return table[i].feature;
-  /* an assertion whose module is a component */
-  if (x->kind == SX_LIST && x->nitems > 1 && is_component(&x->items[1])) return "component model";
   return NULL;
 }
 
@@ -852,7 +882,7 @@ static void run_command(runner_t *r, const text_sx_t *x) {
     r->command = "script";
     base_buf_printf(&r->exp, "a command");
     base_buf_printf(&r->act, "error \"not a command\"");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
     return;
   }
   char *cmd = r->cmdname;
@@ -865,8 +895,8 @@ static void run_command(runner_t *r, const text_sx_t *x) {
     /* The process died on this command before; do not run it again.  A module that
      * crashed counts as not loaded for the commands that use it. */
     if (text_sx_is_form(x, "module") || is_component(x)) {
-      entry_t *e = placeholder(r, ENT_FAILED, "the module crashed the runner");
-      bind_id(r, module_id(x), e);
+      entry_t *e = text_wast_placeholder(r, ENT_FAILED, "the module crashed the runner");
+      text_wast_bind_id(r, module_id(x), e);
       r->current = e;
     }
     return;
@@ -879,7 +909,7 @@ static void run_command(runner_t *r, const text_sx_t *x) {
   const char *feature = unsupported_feature(x);
   if (feature) {
     base_buf_printf(&r->exp, "%s", cmd);
-    report(r, TEXT_WAST_SKIP, feature);
+    text_wast_report(r, TEXT_WAST_SKIP, feature);
     return;
   }
   if (is_action(x)) cmd_action(r, x);
@@ -896,7 +926,7 @@ static void run_command(runner_t *r, const text_sx_t *x) {
   else {
     base_buf_printf(&r->exp, "a known command");
     base_buf_printf(&r->act, "error \"unknown command %s\"", cmd);
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
   }
 }
 
@@ -921,7 +951,7 @@ static void run_inline_module(runner_t *r) {
   if (!items) {
     base_buf_printf(&r->exp, "module loads");
     base_buf_printf(&r->act, "error \"out of memory\"");
-    report(r, TEXT_WAST_FAIL, NULL);
+    text_wast_report(r, TEXT_WAST_FAIL, NULL);
     return;
   }
   const text_sx_t *first = &doc->items[0], *last = &doc->items[doc->nitems - 1];
@@ -945,6 +975,9 @@ static void runner_free(runner_t *r) {
   for (size_t i = 0; i < r->entries.len; i++) {
     entry_t *e = r->entries.data[i];
     if (e->module) weld_module_delete(e->module);
+    if (e->comp) weld_component_delete(e->comp);
+    if (e->bytes) base_free(e->bytes, e->nbytes ? e->nbytes : 1);
+    if (e->regname) base_free(e->regname, strlen(e->regname) + 1);
     if (e->reason) base_free(e->reason, strlen(e->reason) + 1);
     base_free(e, sizeof *e);
   }
@@ -955,6 +988,7 @@ static void runner_free(runner_t *r) {
   VEC_FREE(&r->ids);
   VEC_FREE(&r->regs);
   if (r->store) weld_store_delete(r->store);
+  text_wast_comp_free(r); /* after the store: its host's destructors may run until then */
   if (r->own_engine && r->engine) weld_engine_delete(r->engine);
   base_buf_free(&r->exp);
   base_buf_free(&r->act);
@@ -975,7 +1009,7 @@ weld_error_t *text_wast_run(const char *src, size_t len, const char *filename,
     r.own_engine = true;
   }
   if (r.engine) r.store = weld_store_new(r.engine);
-  entry_t *spectest = r.store ? new_entry(&r, ENT_HOST) : NULL;
+  entry_t *spectest = r.store ? text_wast_new_entry(&r, ENT_HOST) : NULL;
   if (!spectest) {
     err = base_error_oom();
   } else {
@@ -989,7 +1023,23 @@ weld_error_t *text_wast_run(const char *src, size_t len, const char *filename,
     return base_error_wrap(err, "%s: cannot set up the script's store", filename);
   }
   if (opts->timeout_ms) wd_start(&r.wd, r.store);
-  if (doc->nitems && is_module_field(&doc->items[0])) {
+  text_wast_gate(doc, &r.gate);
+  if (r.gate.missing) {
+    /* The script needs a feature weld does not have: every command is skipped. */
+    for (uint32_t i = 0; i < doc->nitems; i++) {
+      r.index = i;
+      r.line = doc->items[i].line;
+      const text_sx_t *head = doc->items[i].kind == SX_LIST && doc->items[i].nitems ? &doc->items[i].items[0] : NULL;
+      size_t n = head && head->kind == SX_ATOM ? head->len : 0;
+      if (n > sizeof r.cmdname - 1) n = sizeof r.cmdname - 1;
+      if (n) memcpy(r.cmdname, head->text, n);
+      r.cmdname[n] = 0;
+      r.command = n ? r.cmdname : "script";
+      if (opts->on_begin) opts->on_begin(opts->ud, i, r.line);
+      base_buf_printf(&r.exp, "%s", r.command);
+      text_wast_report(&r, TEXT_WAST_SKIP, r.gate.missing);
+    }
+  } else if (doc->nitems && is_module_field(&doc->items[0])) {
     run_inline_module(&r);
   } else {
     for (uint32_t i = 0; i < doc->nitems; i++) {

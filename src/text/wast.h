@@ -5,11 +5,12 @@
  * API only (weld.h), plus the `spectest` host module of testsuite/HOST.md.
  *
  * Pieces: wast.c (commands, registry of named modules/instances, watchdog), wast_values.c
- * (constants, expected-value patterns, printing), spectest.c (the spectest host module).
- *
- * Open for the component model: registry entries carry a kind tag (core instances now,
- * component instances later) and script values carry a kind tag (core values now; typed
- * component values such as str.const or record.const later). */
+ * (constants, expected-value patterns, printing), spectest.c (the spectest host module),
+ * and for component scripts (component-model Explainer.md, wasm-tools/wasmtime script
+ * extensions): wast_component.c (component commands and actions, feature gating by the
+ * script header), wast_cvalues.c (typed component values: str.const, record.const, ...),
+ * wast_host.c (the component host imports of testsuite/HOST.md, through weld/component.h).
+ * Their shared internals are in wast_internal.h. */
 #ifndef WELD_TEXT_WAST_H
 #define WELD_TEXT_WAST_H
 #include "text/sexpr.h"
@@ -41,6 +42,10 @@ typedef struct text_wast_options {
   const weld_config_t *config; /* (may be NULL for defaults) */
   uint32_t timeout_ms;     /* per module instantiation or action; 0 = no watchdog */
   uint64_t fuel;           /* per action; 0 = fuel metering off */
+  /* Component forms are only validated (decode + validate, as wasm-tools' `wast` does),
+   * not instantiated; a component is instantiated the first time an action needs it.
+   * For the component validation suite, whose components import what no host provides. */
+  bool validate_components;
   /* Crash recovery (see tools/wast.c): commands whose index is below first_reported run
    * but report nothing; commands listed in crashed[] are not run at all and count as
    * failed module loads for the commands that depend on them. */
@@ -69,7 +74,8 @@ typedef enum text_wast_vkind {
   TEXT_WAST_V_REF_EXTERN_ANY, /* (ref.extern) expected: any non-null externref */
   TEXT_WAST_V_REF_NULL_ANY,   /* (ref.null) expected: any null reference */
   TEXT_WAST_V_EITHER,         /* (either v...): any of the alternatives */
-  /* Component values (str.const, record.const, ...) will be added here. */
+  /* (Typed component values — str.const, record.const, ... — are text_wast_cval_t, read
+   * against a function's types: wast_internal.h, wast_cvalues.c.) */
 } text_wast_vkind_t;
 
 typedef enum text_wast_shape {

@@ -32,6 +32,7 @@
 #include "base/limits.h"
 #include "base/reader.h"
 #include "wit/internal.h"
+#include "wit/lexer.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,7 @@ typedef struct cext {
   uint32_t off;  /* byte offset of the name */
   uint8_t kind;  /* EX_* */
   uint32_t ty;   /* ctype */
+  const char *implements; /* `(implements "ns:pkg/iface")` of a labeled instance, or NULL */
 } cext_t;
 
 typedef struct ctype {
@@ -167,6 +169,7 @@ static uint32_t prim_tag(uint8_t b) {
 
 /* A type index of the current scope, as a ctype. */
 static bool type_at(dec_t *d, scope_t *s, uint32_t idx, size_t off, uint32_t *out) {
+  *out = 0;
   if (idx >= s->types.len) return dfail(d, off, "type index %u out of bounds (%zu types)", idx, s->types.len);
   *out = s->types.data[idx];
   return true;
@@ -185,7 +188,7 @@ static bool rd_valtype(dec_t *d, base_reader_t *r, scope_t *s, weld_wit_type_t *
   int64_t v;
   if (!base_read_sleb(r, 64, &v)) return rfail(d, r);
   if (v < 0 || v > UINT32_MAX) return dfail(d, off, "malformed component: invalid value type");
-  uint32_t id;
+  uint32_t id = 0;
   if (!type_at(d, s, (uint32_t)v, off, &id)) return false;
   *out = wit_ty_id(id);
   return true;
@@ -383,18 +386,35 @@ static bool rd_externdesc(dec_t *d, base_reader_t *r, scope_t *s, uint8_t *kind,
   }
 }
 
-/* importname' / exportname': 0x00 (or the legacy 0x01) and the name */
-static bool rd_extern_name(dec_t *d, base_reader_t *r, const char **name, uint32_t *off) {
+/* importname' / exportname': 0x00 (or the legacy 0x01) and the name, or 0x02, the name
+ * and options — only `implements` (0x00 and an interface id: `import label: iface;`). */
+static bool rd_extern_name(dec_t *d, base_reader_t *r, const char **name, uint32_t *off, const char **implements) {
   size_t boff = base_reader_off(r);
   uint8_t b;
+  *implements = NULL;
   if (!rd_u8(d, r, &b)) return false;
-  if (b > 0x01) return dfail(d, boff, "malformed component: invalid leading byte 0x%x of an import/export name", b);
-  return rd_name(d, r, name, off);
+  if (b > 0x02) return dfail(d, boff, "malformed component: invalid leading byte 0x%x of an import/export name", b);
+  if (!rd_name(d, r, name, off)) return false;
+  if (b != 0x02) return true;
+  uint32_t n;
+  if (!rd_count(d, r, 16, "name options", &n)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    size_t ooff = base_reader_off(r);
+    uint8_t opt;
+    uint32_t ioff;
+    if (!rd_u8(d, r, &opt)) return false;
+    if (opt != 0x00) return dfail(d, ooff, "unsupported import/export name option 0x%x", opt);
+    if (*implements) return dfail(d, ooff, "`implements` given twice");
+    if (!rd_name(d, r, implements, &ioff)) return false;
+  }
+  return true;
 }
 
-static bool add_extern(dec_t *d, scope_t *s, bool import, const char *name, uint32_t noff, uint8_t kind, uint32_t ty) {
+static bool add_extern(dec_t *d, scope_t *s, bool import, const char *name, uint32_t noff, uint8_t kind, uint32_t ty,
+                       const char *implements) {
   ctype_t *o = &d->types.data[s->owner];
-  cext_t e = {name, noff, kind, ty};
+  cext_t e = {name, noff, kind, ty, implements};
+  if (implements && kind != EX_INSTANCE) return dfail(d, noff, "`implements` on `%s`, which is not an instance", name);
   uint32_t n = (uint32_t)(import ? o->imports.len : o->exports.len);
   if (wit_map_puts(&d->tmp, import ? &o->import_idx : &o->export_idx, name, n) != WIT_MAP_MISSING)
     return dfail(d, noff, "%s name `%s` conflicts with a previous name", import ? "import" : "export", name);
@@ -463,11 +483,11 @@ static bool rd_decls(dec_t *d, base_reader_t *r, scope_t *s) {
     case 0x03:
     case 0x04: {
       if (b == 0x03 && !s->component) return dfail(d, off, "malformed component: imports are not allowed in instance types");
-      const char *name;
+      const char *name, *impl;
       uint32_t noff, ty;
       uint8_t kind;
-      if (!rd_extern_name(d, r, &name, &noff) || !rd_externdesc(d, r, s, &kind, &ty) ||
-          !add_extern(d, s, b == 0x03, name, noff, kind, ty))
+      if (!rd_extern_name(d, r, &name, &noff, &impl) || !rd_externdesc(d, r, s, &kind, &ty) ||
+          !add_extern(d, s, b == 0x03, name, noff, kind, ty, impl))
         return false;
       break;
     }
@@ -522,10 +542,10 @@ static bool rd_export_section(dec_t *d, base_reader_t *r, scope_t *top) {
   uint32_t n;
   if (!rd_count(d, r, WELD_MAX_COMPONENT_ITEMS, "exports", &n)) return false;
   for (uint32_t i = 0; i < n; i++) {
-    const char *name;
+    const char *name, *impl;
     uint32_t noff, idx, ty;
     uint8_t sort, asc;
-    if (!rd_extern_name(d, r, &name, &noff)) return false;
+    if (!rd_extern_name(d, r, &name, &noff, &impl)) return false;
     size_t soff = base_reader_off(r);
     if (!rd_u8(d, r, &sort)) return false;
     if (sort != 0x03) return dfail(d, soff, "not a WIT package: export `%s` is not a type", name);
@@ -540,7 +560,7 @@ static bool rd_export_section(dec_t *d, base_reader_t *r, scope_t *top) {
     }
     if (wit_map_puts(&d->tmp, &d->export_idx, name, 0) != WIT_MAP_MISSING)
       return dfail(d, noff, "export name `%s` is used twice", name);
-    cext_t e = {name, noff, EX_TYPE, ty};
+    cext_t e = {name, noff, EX_TYPE, ty, NULL};
     if (!AVEC_PUSH(&d->tmp, &d->exports, e)) return doom(d);
     if (!push_idx(d, &top->types, ty, soff)) return false; /* a type export adds a type */
   }
@@ -692,9 +712,20 @@ static bool same_pkg(const wit_pkg_name_t *x, const wit_pkg_name_t *y) { return 
 static const wit_json_t *jget(const wit_json_t *o, const char *k) { return wit_json_get(o, k); }
 static const wit_json_t *jget2(const wit_json_t *o, const char *k1, const char *k2) { return jget(jget(o, k1), k2); }
 
+/* A docs string of the metadata (NULL if absent); characters WIT source cannot hold
+ * (controls, bidirectional overrides ...) are an error, so the result prints as WIT. */
 static const char *jtext(bld_t *b, const wit_json_t *v) {
   if (!v || v->kind != WIT_J_STR) return NULL;
-  return wit_strdup(b->a, v->s);
+  uint32_t at;
+  const char *why;
+  size_t n = strlen(v->s);
+  if (n > UINT32_MAX - 1 || !wit_lex_check_input(v->s, (uint32_t)n, 0, &at, &why)) {
+    bfail(b, (uint32_t)b->d->docs_off, "package-docs: docs that WIT cannot hold: %s", n > UINT32_MAX - 1 ? "too long" : why);
+    return NULL;
+  }
+  const char *c = wit_strdup(b->a, v->s);
+  if (!c) boom(b);
+  return c;
 }
 
 static bool meta_stability(bld_t *b, const wit_json_t *v, weld_wit_stability_t *out) {
@@ -728,10 +759,10 @@ static bool meta_item(bld_t *b, const wit_json_t *m, const char **docs, weld_wit
   if (!m) return true;
   if (m->kind == WIT_J_STR) {
     *docs = jtext(b, m);
-    return true;
+    return !b->d->err;
   }
   *docs = jtext(b, jget(m, "docs"));
-  return meta_stability(b, jget(m, "stability"), st);
+  return !b->d->err && meta_stability(b, jget(m, "stability"), st);
 }
 
 /* ---- the temporary numbering ---- */
@@ -969,7 +1000,7 @@ static bool conv_def(bld_t *b, uint32_t ct, const weld_wit_stability_t *ctx, wel
   case WELD_WIT_KIND_ALIAS: td->a = t->a; break;
   case WELD_WIT_KIND_OWN:
   case WELD_WIT_KIND_BORROW: {
-    uint32_t r;
+    uint32_t r = 0;
     ok = conv_handle_target(b, t->a.id, t->off, &r);
     td->a = wit_ty_id(r);
     break;
@@ -1067,7 +1098,7 @@ static bool apply_item_docs(bld_t *b, weld_wit_typedef_t *td, const wit_json_t *
     const char *doc = td->cases.data[i].name ? jtext(b, jget(items, td->cases.data[i].name)) : NULL;
     if (doc) td->cases.data[i].docs = doc;
   }
-  return !b->a->oom || boom(b);
+  return !b->d->err && (!b->a->oom || boom(b));
 }
 
 /* A named type exported from an interface or imported into a world (wasm-tools'
@@ -1318,6 +1349,16 @@ static bool world_push(bld_t *b, wit_uworld_t *uw, int dir, const weld_wit_world
   return ok || boom(b);
 }
 
+/* Metadata of a world's kebab-named interface or function: imports in `both`; exports in
+ * `exports`, or in `both` when no import has that name (format version 0). */
+static const wit_json_t *export_meta(bld_t *b, const wit_json_t *meta, uint32_t ct, int dir, const char *name,
+                                     const char *both, const char *exports) {
+  if (!dir) return jget2(meta, both, name);
+  const wit_json_t *m = jget2(meta, exports, name);
+  if (m) return m;
+  return wit_map_gets(&b->d->types.data[ct].import_idx, name) == WIT_MAP_MISSING ? jget2(meta, both, name) : NULL;
+}
+
 static bool build_world(bld_t *b, const char *name, uint32_t off, uint32_t ct) {
   const wit_json_t *meta = jget2(b->meta, "worlds", name);
   wit_uworld_t uw;
@@ -1339,7 +1380,11 @@ static bool build_world(bld_t *b, const char *name, uint32_t off, uint32_t ct) {
   for (int pass = 0; pass < 2; pass++)
     for (size_t k = 0; k < ni + ne; k++) {
       const cext_t *e = k < ni ? &b->d->types.data[ct].imports.data[k] : &b->d->types.data[ct].exports.data[k - ni];
-      if (pass == 0 && e->kind == EX_INSTANCE && strchr(e->name, '/')) {
+      if (pass == 0 && e->kind == EX_INSTANCE && e->implements) {
+        cext_t named = *e; /* `import label: iface;` names the interface by `implements` */
+        named.name = e->implements;
+        if ((ids[k] = iface_ref(b, &named)) == UINT32_MAX) return false;
+      } else if (pass == 0 && e->kind == EX_INSTANCE && strchr(e->name, '/')) {
         if ((ids[k] = iface_ref(b, e)) == UINT32_MAX) return false;
       } else if (pass == 1 && e->kind == EX_TYPE) {
         if (k >= ni) return bfail(b, e->off, "worlds cannot export types");
@@ -1367,15 +1412,21 @@ static bool build_world(bld_t *b, const char *name, uint32_t off, uint32_t ct) {
       switch (e->kind) {
       case EX_INSTANCE:
         it->kind = WELD_WIT_ITEM_INTERFACE;
-        if (strchr(e->name, '/')) {
+        if (e->implements) {
+          if (!check_id(b, e->name, e->off, "import/export name")) return false;
+          it->name = e->name;
+          it->id = ids[k];
+          if (!meta_stability(b, jget2(meta, dir ? "interface_export_stability" : "interface_import_stability", e->name),
+                              &it->stability))
+            return false;
+        } else if (strchr(e->name, '/')) {
           it->id = it->key_interface = ids[k];
           if (!meta_stability(b, jget2(meta, dir ? "interface_export_stability" : "interface_import_stability", e->name),
                               &it->stability))
             return false;
         } else {
           if (!check_id(b, e->name, e->off, "import/export name")) return false;
-          const wit_json_t *im = jget2(meta, "interfaces", e->name);
-          if (dir && jget2(meta, "interface_exports", e->name)) im = jget2(meta, "interface_exports", e->name);
+          const wit_json_t *im = export_meta(b, meta, ct, dir, e->name, "interfaces", "interface_exports");
           uint32_t id = alloc_iface(b, NULL, e->off, im);
           if (id == UINT32_MAX || !fill_iface(b, id, e->ty, im, false)) return false;
           it->name = e->name;
@@ -1389,8 +1440,7 @@ static bool build_world(bld_t *b, const char *name, uint32_t off, uint32_t ct) {
         it->id = ids[k];
         break;
       case EX_FUNC: {
-        const wit_json_t *fm = jget2(meta, "funcs", e->name);
-        if (dir && jget2(meta, "func_exports", e->name)) fm = jget2(meta, "func_exports", e->name);
+        const wit_json_t *fm = export_meta(b, meta, ct, dir, e->name, "funcs", "func_exports");
         it->kind = WELD_WIT_ITEM_FUNC;
         if (!conv_func(b, e, &b->wtypes, fm, &it->func)) return false;
         it->name = it->func.name;
@@ -1473,7 +1523,9 @@ static bool build_stub(bld_t *b) {
     for (size_t k = 0; k < ni + ne; k++) {
       const ctype_t *cc = &b->d->types.data[x->kind == EX_COMPONENT ? x->ty : top->ty];
       const cext_t *e = k < ni ? &cc->imports.data[k] : &cc->exports.data[k - ni];
-      if (e->kind == EX_INSTANCE && strchr(e->name, '/') && register_import(b, e) == UINT32_MAX) return false;
+      cext_t named = *e;
+      if (e->implements) named.name = e->implements;
+      if (e->kind == EX_INSTANCE && strchr(named.name, '/') && register_import(b, &named) == UINT32_MAX) return false;
     }
   }
   return !b->a->oom || boom(b);
@@ -1574,7 +1626,7 @@ static bool build(dec_t *d, wit_upkg_t *u, const wit_pkg_name_t *pn, bool stub, 
   u->ungated = true;
   u->stub = stub;
   if (!stub) u->docs = jtext(&b, jget(meta, "docs"));
-  bool ok = stub ? build_stub(&b) : build_main(&b);
+  bool ok = !d->err && (stub ? build_stub(&b) : build_main(&b));
   if (ok && d->exports.len) u->name_span = span_at(&b, d->exports.data[0].off);
   ok = ok && finish(&b);
   if (!ok && !d->err) d->err = base_error("%s: internal error while decoding WIT", d->path);

@@ -438,12 +438,18 @@ static bool enc_instance(enc_t *e, uint32_t iface, uint32_t *out) {
   return true;
 }
 
-/* An import or export of the outer component type. */
-static void outer_extern(enc_t *e, bool import, const char *name, uint8_t kind, uint32_t idx) {
+/* An import or export of the outer component type; `implements` names the interface of a
+ * labeled instance (`import label: iface;`). */
+static void outer_extern(enc_t *e, bool import, const char *name, uint8_t kind, uint32_t idx, const char *implements) {
   base_buf_t *o = &e->outer.out;
   base_buf_byte(o, import ? 0x03 : 0x04);
-  base_buf_byte(o, 0x00);
+  base_buf_byte(o, implements ? 0x02 : 0x00);
   name_bytes(o, name);
+  if (implements) {
+    base_buf_u32leb(o, 1);
+    base_buf_byte(o, 0x00);
+    name_bytes(o, implements);
+  }
   base_buf_byte(o, kind);
   base_buf_u32leb(o, idx);
   e->outer.ndecls++;
@@ -479,14 +485,18 @@ static bool enc_world(enc_t *e, uint32_t world) {
       bool ok = true;
       uint32_t idx;
       switch (it->kind) {
-      case WELD_WIT_ITEM_INTERFACE:
+      case WELD_WIT_ITEM_INTERFACE: {
+        /* a labeled import of a named interface says which interface it implements */
+        char *impl = it->name && e->wit->interfaces.data[it->id].name ? weld_wit_interface_id(e->wit, it->id) : NULL;
         ok = enc_instance(e, it->id, &idx);
-        if (ok) outer_extern(e, !dir, name, 0x05, idx);
+        if (ok) outer_extern(e, !dir, name, 0x05, idx, impl);
+        weld_wit_free_string(impl);
         break;
+      }
       case WELD_WIT_ITEM_FUNC:
         e->iface = WELD_WIT_NONE;
         ok = enc_func(e, &it->func, &idx);
-        if (ok) outer_extern(e, !dir, name, 0x01, idx);
+        if (ok) outer_extern(e, !dir, name, 0x01, idx, NULL);
         break;
       default: {
         if (dir) {
@@ -546,7 +556,7 @@ static bool enc_interface(enc_t *e, uint32_t iface) {
     bool ok = true;
     if (id == iface) {
       ok = enc_instance(e, id, &idx);
-      if (ok) outer_extern(e, false, name, 0x05, idx);
+      if (ok) outer_extern(e, false, name, 0x05, idx, NULL);
     } else {
       const weld_wit_interface_t *in = &e->wit->interfaces.data[id];
       e->iface = id;
@@ -558,7 +568,7 @@ static bool enc_interface(enc_t *e, uint32_t iface) {
       if (ok) {
         idx = pop_instance(e);
         ok = map_put(e, &e->import_map, id, e->instances++) || efail(e, "out of memory", NULL);
-        outer_extern(e, true, name, 0x05, idx);
+        outer_extern(e, true, name, 0x05, idx, NULL);
       }
     }
     weld_wit_free_string(name);

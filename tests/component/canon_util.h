@@ -174,7 +174,7 @@ static inline void guest_reset(guest_t *g) {
 static inline uint8_t *gmem(guest_t *g) { return g->mem->base; }
 
 static inline comp_abi_cx_t gcx(guest_t *g, comp_layouts_t *L, comp_abi_call_t *call) {
-  comp_abi_cx_t cx = {L, &g->opts, &g->abi, call};
+  comp_abi_cx_t cx = {L, &g->opts, &g->abi, call, 0};
   return cx;
 }
 

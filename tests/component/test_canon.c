@@ -491,9 +491,29 @@ static void test_hostile(void) {
   comp_typeid_t lempty = T_list(T_tuple(0, NULL));
   s[0].u64 = 0;
   s[1].u64 = 0xffffffffu;
-  EXPECT_TRAP(comp_lift_flat(&ca, lempty, s, &out), "too long");
+  EXPECT_TRAP(comp_lift_flat(&ca, lempty, s, &out), "too large");
   EXPECT_OK(comp_transfer_flat(&ca, lempty, s, &cb, lempty, s2));
   CHECK(s2[1].u32 == 0xffffffffu, "zero-size list transferred in O(1)");
+  /* aliasing amplification: 100 list entries naming the same 1000-byte string (regression:
+   * the host-value budget of one lift) */
+  comp_typeid_t lstr = T_list(COMP_PRIM_STRING);
+  memset(m + 4096, 'q', 1000);
+  for (uint32_t i = 0; i < 100; i++) {
+    memcpy(m + 8192 + 8 * i, &(uint32_t){4096}, 4);
+    memcpy(m + 8192 + 8 * i + 4, &(uint32_t){1000}, 4);
+  }
+  s[0].u64 = 8192;
+  s[1].u64 = 100;
+  ca.host_budget = 50000;
+  EXPECT_TRAP(comp_lift_flat(&ca, lstr, s, &out), "too large");
+  ca.host_budget = 200000;
+  EXPECT_OK(comp_lift_flat(&ca, lstr, s, &out));
+  CHECK(out.of.items.len == 100 && out.of.items.ptr[99].of.str.len == 1000, "aliased strings within budget");
+  weld_cval_drop(&out);
+  comp_typeid_t llu8 = T_list(T_list(COMP_PRIM_U8));
+  ca.host_budget = 100 * 1000 * sizeof(weld_cval_t); /* inner list of 1000 u8, 100 times, plus the outer */
+  EXPECT_TRAP(comp_lift_flat(&ca, llu8, s, &out), "too large");
+  ca.host_budget = 0;
   /* chars */
   s[0].u64 = 0xd800;
   EXPECT_TRAP(comp_lift_flat(&ca, COMP_PRIM_CHAR, s, &out), "surrogate");
@@ -569,7 +589,7 @@ static void test_hostile(void) {
   gset(B.mode, 0);
   /* no realloc/memory option */
   comp_abi_opts_t none = {0};
-  comp_abi_cx_t cn = {&L, &none, &A.abi, NULL};
+  comp_abi_cx_t cn = {&L, &none, &A.abi, NULL, 0};
   EXPECT_TRAP(comp_lower_flat(&cn, COMP_PRIM_STRING, &sv, s), "absent");
   none.realloc = A.realloc;
   EXPECT_TRAP(comp_lower_flat(&cn, COMP_PRIM_STRING, &sv, s), "`memory`");

@@ -49,6 +49,7 @@ static uint32_t new_handle(guest_t *g, weld_resource_type_t *rt, uint32_t rep) {
 /* ---------------------------------------------------------------- tables */
 
 static void test_numbering(void) {
+  /* (regression: the first handle of a fresh table once wrote past an unallocated array) */
   uint32_t a = new_handle(&A, rtA, 100), b = new_handle(&A, rtA, 200), c = new_handle(&A, rtA, 300);
   CHECK(a == 1 && b == 2 && c == 3, "sequential handles: %u %u %u", a, b, c);
   uint32_t rep = 0;

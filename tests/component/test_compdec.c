@@ -602,7 +602,7 @@ static void test_oom(void) {
   memcpy(copy, b.data, n);
   b_free(&b);
   int crashes = 0, successes = 0;
-  for (g_fail_at = 1; g_fail_at < 400; g_fail_at++) {
+  for (g_fail_at = 1; g_fail_at < 5000; g_fail_at++) {
     g_allocs = 0;
     weld_set_allocator(failing_realloc, NULL);
     comp_component_t *c = NULL;

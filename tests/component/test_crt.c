@@ -40,9 +40,10 @@ static weld_component_t *load(const char *name) {
 }
 
 /* Prints and frees an error; true if there was none. */
+static bool g_quiet;
 static bool ok(weld_error_t *err, const char *what) {
   if (!err) return true;
-  printf("  %s: %s\n", what, weld_error_message(err));
+  if (!g_quiet) printf("  %s: %s\n", what, weld_error_message(err));
   weld_error_delete(err);
   return false;
 }
@@ -497,6 +498,25 @@ static weld_trap_t *r1_simple(void *env, weld_ccaller_t *caller, const weld_cval
   return good ? NULL : weld_trap_new(WELD_TRAP_HOST, "resource1.simple failed");
 }
 
+static weld_trap_t *r1_take_borrow(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
+                                   weld_cval_t *results, size_t nresults) {
+  (void)env, (void)caller, (void)nargs, (void)results, (void)nresults;
+  return args[0].kind == WELD_CK_BORROW && args[1].kind == WELD_CK_BORROW && !weld_resource_is_own(args[0].of.resource) &&
+                 !weld_resource_is_own(args[1].of.resource)
+             ? NULL
+             : weld_trap_new(WELD_TRAP_HOST, "resource1.take-borrow: not two borrows");
+}
+
+static weld_trap_t *r1_take_own(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
+                                weld_cval_t *results, size_t nresults) {
+  (void)env, (void)nargs, (void)results, (void)nresults;
+  bool good = args[0].kind == WELD_CK_BORROW && args[1].kind == WELD_CK_OWN && weld_resource_is_own(args[1].of.resource);
+  weld_trap_t *trap = NULL;
+  if (args[1].kind == WELD_CK_OWN) weld_resource_drop(weld_ccaller_store(caller), args[1].of.resource, &trap);
+  if (trap) return trap;
+  return good ? NULL : weld_trap_new(WELD_TRAP_HOST, "resource1.take-own: not a borrow and an own");
+}
+
 static weld_trap_t *r1_drops(void *env, weld_ccaller_t *caller, const uint64_t *args, uint64_t *results) {
   (void)caller, (void)args;
   results[0] = ((res_host_t *)env)->drops;
@@ -509,8 +529,12 @@ static weld_trap_t *r1_last(void *env, weld_ccaller_t *caller, const uint64_t *a
 }
 
 /* The host of shared/testsuite/HOST.md (the parts a synchronous runtime uses). */
-static weld_linker_t *host_linker(res_host_t *h, int *never) {
+static weld_linker_t *host_linker_ex(res_host_t *h, bool *good_out) {
   weld_linker_t *l = weld_linker_new(g_engine);
+  if (!l) {
+    *good_out = false;
+    return NULL;
+  }
   weld_linker_instance_t *root = weld_linker_root(l), *host, *nested;
   weld_ckind_t u32 = WELD_CK_U32;
   bool good = ok(weld_linker_func_flat(root, "host-return-two", NULL, 0, &u32, 1, ret_u32, (void *)2, NULL), "two") &&
@@ -527,8 +551,17 @@ static weld_linker_t *host_linker(res_host_t *h, int *never) {
               ok(weld_linker_func(host, "[static]resource1.assert", r1_assert, h, NULL), "assert") &&
               ok(weld_linker_func_flat(host, "[static]resource1.last-drop", NULL, 0, &u32, 1, r1_last, h, NULL), "last") &&
               ok(weld_linker_func_flat(host, "[static]resource1.drops", NULL, 0, &u32, 1, r1_drops, h, NULL), "drops") &&
-              ok(weld_linker_func(host, "[method]resource1.simple", r1_simple, h, NULL), "simple");
+              ok(weld_linker_func(host, "[method]resource1.simple", r1_simple, h, NULL), "simple") &&
+              ok(weld_linker_func(host, "[method]resource1.take-borrow", r1_take_borrow, h, NULL), "take-borrow") &&
+              ok(weld_linker_func(host, "[method]resource1.take-own", r1_take_own, h, NULL), "take-own");
+  *good_out = good;
+  return l;
+}
+
+static weld_linker_t *host_linker(res_host_t *h, int *never) {
+  bool good;
   (void)never;
+  weld_linker_t *l = host_linker_ex(h, &good);
   CHECK(good, "host linker defined");
   return l;
 }
@@ -1177,6 +1210,129 @@ static void test_api_misc(void) {
   weld_resource_table_delete(t);
 }
 
+/* ---------------------------------------------------------------- out of memory */
+
+/* Allocation failure at every point of load + link + instantiate + call must give an
+ * error or a trap, never a crash or a leak (allocations are counted). */
+static long g_fail_at, g_allocs, g_live;
+static void *failing_realloc(void *ud, void *ptr, size_t old, size_t n) {
+  (void)ud, (void)old;
+  if (n == 0) {
+    if (ptr) g_live--;
+    free(ptr);
+    return NULL;
+  }
+  if (++g_allocs == g_fail_at) return NULL;
+  void *q = realloc(ptr, n);
+  if (q && !ptr) g_live++;
+  return q;
+}
+
+static uint8_t *read_guest(const char *name, size_t *n) {
+  char path[256];
+  snprintf(path, sizeof path, GUESTS "%s", name);
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  uint8_t *buf = malloc(1 << 16);
+  *n = fread(buf, 1, 1 << 16, f);
+  fclose(f);
+  return buf;
+}
+
+/* One full run; returns true if everything succeeded. */
+static bool oom_run(const uint8_t *bytes, size_t n) {
+  bool all = false;
+  weld_engine_t *e = weld_engine_new(NULL);
+  if (!e) return false;
+  weld_component_t *c = NULL;
+  weld_linker_t *l = NULL;
+  weld_store_t *s = NULL;
+  res_host_t h;
+  memset(&h, 0, sizeof h);
+  int never = 0;
+  weld_error_t *err = weld_component_new(e, bytes, n, &c);
+  if (err) goto out;
+  h.r1 = weld_resource_type_new("resource1", r1_dtor, &h);
+  h.r2 = weld_resource_type_new("resource2", never_dtor, &never);
+  const char *wat = "(module (global (export \"g\") i32 (i32.const 100)) (func (export \"f\") (result i32) (i32.const 101)))";
+  uint8_t *bin = NULL;
+  size_t len = 0;
+  err = weld_wat_to_wasm(wat, strlen(wat), &bin, &len);
+  if (err) goto out;
+  err = weld_module_new(e, bin, len, &h.simple);
+  weld_free_bytes(bin, len);
+  if (err || !h.r1 || !h.r2) goto out;
+  {
+    weld_engine_t *saved = g_engine;
+    bool good;
+    g_engine = e;
+    l = host_linker_ex(&h, &good);
+    g_engine = saved;
+    if (!good) goto out;
+  }
+  s = weld_store_new(e);
+  if (!s) goto out;
+  weld_cinstance_t *inst = NULL;
+  weld_trap_t *trap = NULL;
+  err = weld_linker_instantiate(l, s, c, &inst, &trap);
+  if (err || trap) goto out;
+  weld_cfunc_t *f = weld_cinstance_func_by_name(inst, "resources");
+  weld_cval_t a = {.kind = WELD_CK_U32}, r;
+  a.of.u32 = 5;
+  err = weld_cfunc_call(s, f, &a, 1, &r, 1, &trap);
+  if (err || trap) goto out;
+  f = weld_cinstance_func_by_name(inst, "hi");
+  err = weld_cfunc_call(s, f, NULL, 0, &r, 1, &trap);
+  if (err || trap) goto out;
+  all = true;
+out:
+  if (err) weld_error_delete(err);
+  if (trap) weld_trap_delete(trap);
+  weld_store_delete(s);
+  weld_linker_delete(l);
+  weld_component_delete(c);
+  weld_resource_type_delete(h.r1);
+  weld_resource_type_delete(h.r2);
+  weld_module_delete(h.simple);
+  weld_engine_delete(e);
+  return all;
+}
+
+static void test_oom(void) {
+  size_t n = 0;
+  uint8_t *bytes = read_guest("host.wasm", &n);
+  if (!bytes) {
+    CHECK(0, "read host.wasm");
+    return;
+  }
+  /* a first run creates whatever process-wide state weld keeps */
+  g_fail_at = -1;
+  weld_set_allocator(failing_realloc, NULL);
+  bool first = oom_run(bytes, n);
+  weld_set_allocator(NULL, NULL);
+  CHECK(first, "the run succeeds without allocation failures");
+  long leaks = 0, runs = 0;
+  bool done = false;
+  g_quiet = true;
+  for (g_fail_at = 1; g_fail_at < 20000 && !done; g_fail_at++) {
+    g_allocs = 0;
+    long before = g_live;
+    weld_set_allocator(failing_realloc, NULL);
+    bool all = oom_run(bytes, n);
+    weld_set_allocator(NULL, NULL);
+    runs++;
+    if (g_live != before) {
+      if (leaks++ < 5) printf("  leak when allocation %ld fails (%ld blocks)\n", g_fail_at, g_live - before);
+    }
+    if (g_allocs < g_fail_at) done = all;
+  }
+  g_quiet = false;
+  free(bytes);
+  printf("  out of memory at each of %ld allocations\n", runs);
+  CHECK(done, "a run without failures completes (%ld runs)", runs);
+  CHECK(leaks == 0, "no leaks when an allocation fails (%ld)", leaks);
+}
+
 /* ---------------------------------------------------------------- compile errors */
 
 static void test_compile_errors(void) {
@@ -1239,6 +1395,22 @@ static void test_compile_errors(void) {
     weld_linker_delete(l);
     weld_component_delete(c);
   }
+  /* a start function calling back into the instance being instantiated traps */
+  c = load("selfcall.wasm");
+  if (c) {
+    weld_linker_t *l = weld_linker_new(g_engine);
+    weld_store_t *s = weld_store_new(g_engine);
+    weld_cinstance_t *inst = NULL;
+    weld_trap_t *trap = NULL;
+    err = weld_linker_instantiate(l, s, c, &inst, &trap);
+    CHECK(!err && trap && strstr(weld_trap_message(trap), "cannot enter component instance"),
+          "reentrance during instantiation traps: %s", trap ? weld_trap_message(trap) : err ? weld_error_message(err) : "");
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
+    weld_store_delete(s);
+    weld_linker_delete(l);
+    weld_component_delete(c);
+  }
   err = weld_component_from_file(g_engine, GUESTS "does-not-exist.wasm", &c);
   CHECK(err && !c, "a missing file is an error");
   if (err) weld_error_delete(err);
@@ -1281,6 +1453,32 @@ static bool default_val(const weld_ctype_t *t, weld_cval_t *v, int depth) {
   }
 }
 
+/* Result values may hold own handles, which belong to the host: release them. */
+static void forget_handles(weld_cval_t *v) {
+  switch (v->kind) {
+  case WELD_CK_OWN:
+  case WELD_CK_BORROW:
+    weld_resource_forget(v->of.resource);
+    v->of.resource = NULL;
+    break;
+  case WELD_CK_LIST:
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE:
+    for (size_t i = 0; i < v->of.items.len; i++) forget_handles(&v->of.items.ptr[i]);
+    break;
+  case WELD_CK_VARIANT:
+    if (v->of.variant.payload) forget_handles(v->of.variant.payload);
+    break;
+  case WELD_CK_OPTION:
+    if (v->of.option) forget_handles(v->of.option);
+    break;
+  case WELD_CK_RESULT:
+    if (v->of.result.payload) forget_handles(v->of.result.payload);
+    break;
+  default: break;
+  }
+}
+
 static int instantiate_files(int argc, char **argv) {
   int counts[5] = {0};
   for (int i = 0; i < argc; i++) {
@@ -1313,15 +1511,21 @@ static int instantiate_files(int argc, char **argv) {
         weld_cval_t args[64], res[1];
         size_t na = 0;
         bool good = f && np <= 64;
-        for (; good && na < np; na++) good = default_val(weld_ctype_member(ft, na), &args[na], 0);
+        while (good && na < np) { /* default_val initializes args[na] even when it fails */
+        good = default_val(weld_ctype_member(ft, na), &args[na], 0);
+        na++;
+      }
         if (good) {
           err = weld_cfunc_call(s, f, args, np, res, nr, &trap);
           if (err) weld_error_delete(err);
           else if (trap) weld_trap_delete(trap);
-          else if (nr) weld_cval_drop(&res[0]);
+          else if (nr) {
+            forget_handles(&res[0]);
+            weld_cval_drop(&res[0]);
+          }
           counts[4]++;
         }
-        for (size_t k = 0; k < na + (good ? 0 : 1) && k < np; k++) weld_cval_drop(&args[k]);
+        for (size_t k = 0; k < na; k++) weld_cval_drop(&args[k]);
       }
     }
     weld_store_delete(s);
@@ -1351,6 +1555,7 @@ int main(int argc, char **argv) {
   test_nested();
   test_api_misc();
   test_compile_errors();
+  test_oom();
   weld_engine_delete(g_engine);
   printf("%d passed, %d failed\n", g_pass, g_fail);
   return g_fail != 0;

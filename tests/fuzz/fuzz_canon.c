@@ -240,7 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   comp_abi_call_init(&sub_a, &ia);
   comp_abi_call_init(&sub_b, &ib);
-  comp_abi_cx_t ca = {&L, &oa, &ia, &sub_a}, cb = {&L, &ob, &ib, &sub_b};
+  comp_abi_cx_t ca = {&L, &oa, &ia, &sub_a, 0}, cb = {&L, &ob, &ib, &sub_b, 0};
   const comp_layout_t *l = comp_layout(&L, t);
   weld_cval_t v, w;
   if (l && l->nflat <= NSLOTS) {

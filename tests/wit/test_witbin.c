@@ -3,6 +3,7 @@
  *
  *   test_witbin wasi SHARED_DIR   every package of SHARED_DIR/wit/wasi-0.2 and wasi-0.3
  *   test_witbin ui UI_DIR         every passing case of the wit-parser UI suite
+ *   test_witbin codegen DIR       every entry of wit-bindgen's codegen suite
  *
  * A set is loaded from WIT text; each of its packages, in order, is encoded
  * (weld_wit_encode_package) and pushed into a fresh set from the binary alone
@@ -260,6 +261,37 @@ static void run_ui(const char *dir) {
   if (names) free_names(names, n);
 }
 
+/* wit-bindgen's codegen worlds: each entry a .wit file or a folder with wit/ (and deps/). */
+static void run_codegen(const char *dir) {
+  size_t n;
+  char **names = list_names(dir, &n);
+  int cases = 0;
+  for (size_t i = 0; names && i < n; i++) {
+    char path[4096];
+    pathf(path, sizeof path, "%s/%s", dir, names[i]);
+    if (path_is_dir(path)) {
+      char sub[4200];
+      pathf(sub, sizeof sub, "%s/wit", path);
+      if (path_is_dir(sub)) pathf(path, sizeof path, "%s", sub);
+    } else if (!has_suffix(names[i], ".wit")) {
+      continue;
+    }
+    weld_wit_t *w = fresh();
+    weld_error_t *e = weld_wit_push_path(w, path, NULL, 0, NULL);
+    if (e) {
+      printf("FAIL %s: %s\n", names[i], weld_error_message(e));
+      weld_error_delete(e);
+      failed++;
+    } else {
+      roundtrips(w, names[i]);
+      cases++;
+    }
+    weld_wit_delete(w);
+  }
+  printf("codegen: %d cases\n", cases);
+  if (names) free_names(names, n);
+}
+
 int main(int argc, char **argv) {
   const char *mode = NULL, *dir = NULL;
   for (int i = 1; i < argc; i++) {
@@ -268,7 +300,7 @@ int main(int argc, char **argv) {
     else dir = argv[i];
   }
   if (!mode || !dir) {
-    fprintf(stderr, "usage: test_witbin (wasi SHARED_DIR | ui UI_DIR) [-v]\n");
+    fprintf(stderr, "usage: test_witbin (wasi SHARED_DIR | ui UI_DIR | codegen DIR) [-v]\n");
     printf("0 passed, 1 failed\n");
     return 2;
   }
@@ -277,6 +309,8 @@ int main(int argc, char **argv) {
   } else if (!strcmp(mode, "ui")) {
     feature = "active";
     run_ui(dir);
+  } else if (!strcmp(mode, "codegen")) {
+    run_codegen(dir);
   } else {
     printf("unknown mode %s\n0 passed, 1 failed\n", mode);
     return 2;

@@ -247,6 +247,9 @@ static void test_malformed(void) {
        "6373017b22696e7465726661636573223a7b2265223a7b2273746162696c697479223a7b22737461626c65223a7b2273"
        "696e6365223a2278227d7d7d7d7d",
        "invalid version", "package-docs with a bad version"},
+      /* regression: docs with a control character made printed WIT that does not parse */
+      {"0061736d0d0001000710014102014200040005653a652f6505000b070100016503000000210c7061636b6167652d646f6373017b22646f6373223a22615c753030303762227d",
+       "docs that WIT cannot hold", "package-docs with a control character"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     uint8_t b[2048];
@@ -427,6 +430,17 @@ static void test_gates_and_docs(void) {
                     "  import i;\n"
                     "  /// exported\n"
                     "  export x: interface { /// g\n g: func(); }\n"
+                    "}\n"
+                    /* regression (fuzz_witbin): an export took the docs and gate of the import of
+                     * the same name */
+                    "world same-names {\n"
+                    "  /// imported\n"
+                    "  @since(version = 1.0.0)\n"
+                    "  import y: interface { f: func(); }\n"
+                    "  export y: interface { f: func(); }\n"
+                    "  @since(version = 1.1.0)\n"
+                    "  import z: func();\n"
+                    "  export z: func();\n"
                     "}\n";
   weld_wit_t *w = weld_wit_new();
   weld_error_t *e = weld_wit_enable_feature(w, "fancy");
@@ -454,6 +468,60 @@ static void test_gates_and_docs(void) {
   weld_wit_delete(w);
 }
 
+/* regression: `import label: iface;` was read back as an inline interface; it is written
+ * with the `implements` name option, and read back as the named interface */
+static void test_labeled_import(void) {
+  const char *src = "package foo:foo;\n"
+                    "interface store { resource bucket { get: func(key: string) -> option<list<u8>>; } }\n"
+                    "world w { import primary: store; import secondary: store; import store; }\n";
+  weld_wit_t *w = load_str(src);
+  if (!w) {
+    CHECK(false, "labeled sample loads");
+    return;
+  }
+  uint32_t world;
+  uint8_t *b = NULL;
+  size_t n = 0;
+  weld_error_t *e = weld_wit_select_world(w, 0, "w", &world);
+  if (!e) e = weld_wit_encode_world(w, world, &b, &n);
+  CHECK(!e, "encodes");
+  weld_error_delete(e);
+  static const uint8_t opt[] = {0x03, 0x02, 0x07, 'p', 'r', 'i', 'm', 'a', 'r', 'y', 0x01, 0x00, 0x0d};
+  bool found = false;
+  for (size_t i = 0; b && i + sizeof opt <= n && !found; i++) found = !memcmp(b + i, opt, sizeof opt);
+  CHECK(found, "`primary` is imported with `(implements \"foo:foo/store\")`");
+  weld_wit_t *w2 = NULL;
+  const char *msg = b ? try_decode(b, n, &w2) : "no bytes";
+  CHECK(!msg, "decodes: %s", msg ? msg : "");
+  if (w2) {
+    char *p = weld_wit_print(w2, 0, WELD_WIT_NONE);
+    CHECK(p && strstr(p, "import primary: store;") && strstr(p, "import secondary: store;") &&
+              weld_wit_interface_count(w2) == 1,
+          "read back as the named interface:\n%s", p ? p : "?");
+    weld_wit_free_string(p);
+    weld_wit_delete(w2);
+  }
+  weld_wit_free_bytes(b);
+  weld_wit_delete(w);
+}
+
+/* early component-model async named functions `[async]f`: read as async functions */
+static void test_legacy_async(void) {
+  uint8_t b[512];
+  size_t n = wat("(component (type (component (type (component (type (func)) (import \"[async]f\" (func (type 0))))) "
+                 "(export \"a:b/w\" (component (type 0))))) (export \"w\" (type 0)))",
+                 b, sizeof b);
+  weld_wit_t *w = NULL;
+  const char *msg = n ? try_decode(b, n, &w) : "does not encode";
+  CHECK(!msg, "`[async]f` decodes: %s", msg ? msg : "");
+  if (w) {
+    char *p = weld_wit_print(w, 0, WELD_WIT_NONE);
+    CHECK(p && strstr(p, "import f: async func();"), "printed:\n%s", p ? p : "?");
+    weld_wit_free_string(p);
+    weld_wit_delete(w);
+  }
+}
+
 static void test_api(void) {
   /* a failed push leaves the set as it was */
   weld_wit_t *w = load_str("package keep:me;\ninterface k { type t = u8; }\n");
@@ -473,8 +541,12 @@ static void test_api(void) {
           e ? weld_error_message(e) : "(accepted)");
     weld_error_delete(e);
     weld_wit_free_bytes(enc);
-    CHECK(weld_wit_encode_package(w, 99, &enc, &en) != NULL, "encoding a missing package is an error");
-    CHECK(weld_wit_encode_world(w, 99, &enc, &en) != NULL, "encoding a missing world is an error");
+    e = weld_wit_encode_package(w, 99, &enc, &en);
+    CHECK(e != NULL, "encoding a missing package is an error");
+    weld_error_delete(e);
+    e = weld_wit_encode_world(w, 99, &enc, &en);
+    CHECK(e != NULL, "encoding a missing world is an error");
+    weld_error_delete(e);
     weld_wit_delete(w);
   }
   weld_error_t *e = weld_wit_push_wasm(NULL, "x", NULL, 0, NULL);
@@ -630,6 +702,8 @@ int main(int argc, char **argv) {
   test_mutations();
   test_core_module();
   test_gates_and_docs();
+  test_labeled_import();
+  test_legacy_async();
   test_api();
   test_stubs(shared);
   test_oom();

@@ -1,0 +1,97 @@
+;; expect: 9 passed, 0 failed
+;; The host imports of testsuite/HOST.md, each reached from a component.
+(component $c
+  (import "host-return-two" (func $two (result u32)))
+  (import "host-echo-u32" (func $echo (param "v" u32) (result u32)))
+  (import "host" (instance $host
+    (export "return-three" (func (result u32)))
+    (export "return-hi" (func (result string)))
+    (export "nested" (instance (export "return-four" (func (result u32)))))
+    (export "simple-module" (core module
+      (export "g" (global i32))
+      (export "f" (func (result i32)))))
+    (export "resource1" (type $r (sub resource)))
+    (export "[constructor]resource1" (func (param "r" u32) (result (own $r))))
+    (export "[static]resource1.drops" (func (result u32)))
+    (export "[static]resource1.last-drop" (func (result u32)))
+  ))
+  (alias export $host "return-three" (func $three))
+  (alias export $host "return-hi" (func $hi))
+  (alias export $host "nested" (instance $nested))
+  (alias export $nested "return-four" (func $four))
+  (alias export $host "simple-module" (core module $sm))
+  (alias export $host "resource1" (type $r))
+  (alias export $host "[constructor]resource1" (func $ctor))
+  (alias export $host "[static]resource1.drops" (func $drops))
+  (alias export $host "[static]resource1.last-drop" (func $last))
+
+  (core module $mem
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 64)))
+  (core instance $mem (instantiate $mem))
+  (core func $two' (canon lower (func $two)))
+  (core func $echo' (canon lower (func $echo)))
+  (core func $three' (canon lower (func $three)))
+  (core func $four' (canon lower (func $four)))
+  (core func $hi' (canon lower (func $hi) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+  (core func $ctor' (canon lower (func $ctor)))
+  (core func $drops' (canon lower (func $drops)))
+  (core func $last' (canon lower (func $last)))
+  (core func $drop (canon resource.drop $r))
+  (core instance $sm (instantiate $sm))
+  (core module $m
+    (import "" "two" (func $two (result i32)))
+    (import "" "echo" (func $echo (param i32) (result i32)))
+    (import "" "three" (func $three (result i32)))
+    (import "" "four" (func $four (result i32)))
+    (import "" "hi" (func $hi (param i32)))
+    (import "" "ctor" (func $ctor (param i32) (result i32)))
+    (import "" "drops" (func $drops (result i32)))
+    (import "" "last" (func $last (result i32)))
+    (import "" "drop" (func $drop (param i32)))
+    (import "" "g" (global $g i32))
+    (import "" "f" (func $f (result i32)))
+    (func (export "sum") (result i32)
+      (i32.add (call $two) (i32.add (call $three) (i32.add (call $four) (call $echo (i32.const 10))))))
+    (func (export "hi") (result i32) (call $hi (i32.const 8)) (i32.const 8))
+    (func (export "simple") (result i32) (i32.add (global.get $g) (call $f)))
+    (func (export "drop-one") (result i32)
+      (local $before i32)
+      (local.set $before (call $drops))
+      (call $drop (call $ctor (i32.const 77)))
+      (if (i32.ne (call $last) (i32.const 77)) (then unreachable))
+      (i32.sub (call $drops) (local.get $before)))
+  )
+  (core instance $i (instantiate $m (with "" (instance
+    (export "two" (func $two')) (export "echo" (func $echo')) (export "three" (func $three'))
+    (export "four" (func $four')) (export "hi" (func $hi')) (export "ctor" (func $ctor'))
+    (export "drops" (func $drops')) (export "last" (func $last')) (export "drop" (func $drop))
+    (export "g" (global $sm "g")) (export "f" (func $sm "f"))))))
+  (func (export "sum") (result u32) (canon lift (core func $i "sum")))
+  (func (export "hi") (result string) (canon lift (core func $i "hi") (memory (core memory $mem "mem"))))
+  (func (export "simple") (result u32) (canon lift (core func $i "simple")))
+  (func (export "drop-one") (result u32) (canon lift (core func $i "drop-one")))
+)
+(assert_return (invoke "sum") (u32.const 19))
+(assert_return (invoke "hi") (str.const "hi"))
+(assert_return (invoke "simple") (u32.const 201))
+(assert_return (invoke "drop-one") (u32.const 1))
+(assert_return (invoke $c "drop-one") (u32.const 1))
+
+;; resource1-again is resource1; resource2 is another type
+(component
+  (import "host" (instance
+    (export "resource1" (type $r1 (sub resource)))
+    (export "resource1-again" (type (eq $r1)))
+  )))
+(assert_unlinkable
+  (component
+    (import "host" (instance
+      (export "resource1" (type $r1 (sub resource)))
+      (export "resource2" (type (eq $r1)))
+    )))
+  "mismatched resource types")
+;; the async host functions are not there
+(assert_unlinkable
+  (component (import "host" (instance (export "never-return" (func)))))
+  "was not found")
