@@ -673,6 +673,59 @@ static void test_check(void) {
   weld_resource_type_delete(rt);
 }
 
+/* ---------------------------------------------------------------- allocation failures */
+
+static long g_fail_at = -1, g_allocs;
+static void *failing_realloc(void *ud, void *ptr, size_t old, size_t n) {
+  (void)ud, (void)old;
+  if (n == 0) {
+    free(ptr);
+    return NULL;
+  }
+  if (g_fail_at >= 0 && g_allocs++ == g_fail_at) return NULL;
+  return realloc(ptr, n);
+}
+
+/* Every allocation of a lift and of a lower fails in turn: a trap, never a crash or leak. */
+static void test_oom(void) {
+  comp_typeid_t rec = T_record(3, (comp_typeid_t[]){COMP_PRIM_STRING, T_list(COMP_PRIM_U32), T_option(COMP_PRIM_STRING)});
+  comp_typeid_t t = T_list(rec);
+  g_rng = 12345;
+  weld_cval_t v;
+  memset(&v, 0, sizeof v);
+  do {
+    weld_cval_drop(&v);
+    gen_value(t, &v);
+  } while (v.of.items.len < 2);
+  A.opts.string_encoding = COMP_UTF16;
+  guest_reset(&A);
+  comp_abi_cx_t ca = gcx(&A, &L, NULL);
+  core_slot_t s[2];
+  EXPECT_OK(comp_lower_flat(&ca, t, &v, s));
+  int lift_ok = 0, lower_ok = 0, traps = 0;
+  weld_set_allocator(failing_realloc, NULL);
+  for (long n = 0; n < 400 && !(lift_ok && lower_ok); n++) {
+    weld_cval_t out;
+    g_allocs = 0, g_fail_at = n;
+    weld_trap_t *tr = comp_lift_flat(&ca, t, s, &out);
+    if (tr) traps++, weld_trap_delete(tr);
+    else {
+      if (g_allocs <= n) lift_ok = 1;
+      weld_cval_drop(&out);
+    }
+    g_allocs = 0, g_fail_at = n;
+    core_slot_t s2[2];
+    tr = comp_lower_flat(&ca, t, &v, s2);
+    if (tr) traps++, weld_trap_delete(tr);
+    else if (g_allocs <= n) lower_ok = 1;
+  }
+  g_fail_at = -1;
+  weld_set_allocator(NULL, NULL);
+  CHECK(lift_ok && lower_ok && traps > 0, "allocation failures: lift %d lower %d traps %d", lift_ok, lower_ok, traps);
+  weld_cval_drop(&v);
+  A.opts.string_encoding = COMP_UTF8;
+}
+
 int main(void) {
   fixture_init();
   types_init();
@@ -686,6 +739,7 @@ int main(void) {
   test_random();
   test_hostile();
   test_check();
+  test_oom();
   guest_free(&A);
   guest_free(&B);
   comp_layouts_free(&L);
