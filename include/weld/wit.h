@@ -191,7 +191,9 @@ WELD_API weld_error_t *weld_wit_enable_feature(weld_wit_t *wit, const char *name
 WELD_API void weld_wit_enable_all_features(weld_wit_t *wit, bool all);
 
 /* Loads a path: a directory is one package (all its *.wit files) with its dependencies
- * in `deps/` (sub-folders or single files); a file may hold several packages.  Optional
+ * in `deps/` (sub-folders or single files: .wit, or .wasm/.wat WIT packages encoded as
+ * WebAssembly, see weld_wit_push_wasm); a file may hold several packages, or be a .wasm
+ * or .wat binary package itself.  Optional
  * `deps` are extra dependency paths (files or folders, each one package group) loaded
  * together with it.  *main_pkg receives the main package (may be NULL). */
 WELD_API weld_error_t *weld_wit_push_path(weld_wit_t *wit, const char *path, const char *const *deps,

@@ -576,49 +576,6 @@ static void take_cond(comp_t *c, centry_t *e, ccond_t *cd) {
   cd->x = src_of(e);
 }
 
-/* Undoes an I32_ADD2 into its two add-immediates (so the second can fuse with what follows). */
-static void split_add2(comp_t *c) {
-  core_i4k_t *p = last_ins(c, XOP_I32_ADD2);
-  if (!p) return;
-  uint32_t d1 = p->a, x1 = p->b, d2 = p->c, x2 = p->d;
-  uint64_t k1 = (uint32_t)p->k, k2 = p->k >> 32;
-  drop_last(c);
-  emit_i2k(c, (core_xop_t)(XOP_I32_ADD_SS + 1), d1, x1, k1);
-  size_t pos = emit_i2k(c, (core_xop_t)(XOP_I32_ADD_SS + 1), d2, x2, k2);
-  set_fresh_acc(c, pos, offsetof(core_i2k_t, a), d2, ACC_INT);
-}
-
-/* A loop back-edge whose condition compares a value just incremented by an i32.add with a
- * constant: one INCB instruction does both (the add is removed). */
-static bool try_incb(comp_t *c, const ccond_t *cd, size_t target) {
-  if (cd->cmp >= 10) return false;
-  split_add2(c);
-  core_i2k_t *ad = last_ins(c, XOP_I32_ADD_SI);
-  if (!ad) return false;
-  uint32_t d = ad->a, other;
-  int cmp = cd->cmp;
-  bool imm = cd->imm;
-  if (cmp < 0) { /* branch if x != 0 (or x == 0 after i32.eqz) */
-    if (cd->x != d) return false;
-    cmp = cd->neg ? 0 : 1;
-    imm = true;
-    other = 0;
-  } else if (cd->x == d) {
-    other = cd->imm ? (uint32_t)cd->k : cd->y;
-  } else if (!cd->imm && cd->y == d) {
-    cmp = mirror_cmp(cmp);
-    other = cd->x;
-  } else {
-    return false;
-  }
-  uint32_t src = ad->b;
-  uint64_t k = (uint32_t)ad->k;
-  drop_last(c);
-  size_t pos = emit_i4k(c, (core_xop_t)(XOP_INCB_I32_EQ_SS + 2 * cmp + (imm ? 1 : 0)), d, src, other, 0, k);
-  if (pos != NO_POS) patch_at(c, pos, pos + offsetof(core_i4k_t, d), target);
-  return true;
-}
-
 /* Moves the top n entries to the slots starting at base (a branch's label values).
  * Sources are never below their destinations except for locals, which live below every
  * stack slot, so ascending order is safe. */
@@ -745,73 +702,7 @@ static bool imm_ok(core_op_t op, uint64_t k, bool is64) {
   }
 }
 
-/* x op load(...) where the load (plain, memory 0 with guard pages) was just emitted for this
- * operand: one _SL instruction.  Returns true if emitted. */
-static bool try_load_op(comp_t *c, core_op_t op, uint8_t t, centry_t *a, centry_t *b, uint32_t dst) {
-  if (!g_lop_xop[op] || !live(c)) return false;
-  core_xop_t lx = (t == VT_I32 || t == VT_F32) ? XOP_I32_LOAD_G : XOP_I64_LOAD_G;
-  centry_t *x = a, *y = b;
-  if (!is_fresh(c, y)) {
-    bool comm = op == OPC_I32_ADD || op == OPC_I32_MUL || op == OPC_I32_AND || op == OPC_I32_OR ||
-                op == OPC_I32_XOR || op == OPC_I64_ADD || op == OPC_I64_MUL || op == OPC_I64_AND ||
-                op == OPC_I64_OR || op == OPC_I64_XOR || op == OPC_F32_ADD || op == OPC_F32_MUL ||
-                op == OPC_F64_ADD || op == OPC_F64_MUL;
-    if (!comm || !is_fresh(c, x)) return false;
-    x = b;
-    y = a;
-  }
-  if (x->kind == K_CONST) return false;
-  core_i4_t *ld = last_ins(c, (int)lx);
-  if (!ld || ld->a != y->slot) return false;
-  uint32_t p = ld->b, off = ld->c;
-  drop_last(c);
-  core_xop_t fx = (core_xop_t)(g_lop_xop[op] - 1);
-  int acc = t == VT_F64 ? ACC_F64 : t == VT_F32 ? ACC_NONE : ACC_INT;
-  /* f64: the other operand may be in dacc (produced just before the load) */
-  if (t == VT_F64 && is_acc(c, x, ACC_F64)) {
-    int di = op == OPC_F64_ADD ? 0 : op == OPC_F64_SUB ? 1 : op == OPC_F64_MUL ? 2 : 3;
-    fx = (core_xop_t)(XOP_F64_ADD_AL + 5 * di);
-  }
-  size_t pos = emit_i4(c, fx, dst, src_of(x), p, off);
-  set_fresh_acc(c, pos, offsetof(core_i4_t, a), dst, acc);
-  return true;
-}
-
-/* y op (x sh k) where the shift by a constant was just emitted for this operand: one
- * <op>_<sh> instruction (ops XOR ADD OR, shifts SHL SHR_U ROTL; all commutative ops). */
-static const struct {
-  core_op_t op, sh;
-  core_xop_t x;
-} k_shops[] = {
-#define X_SHOP(O, S) {OPC_##O, OPC_##S, XOP_##O##_##S##_SS},
-    CORE_SHOPS(X_SHOP)
-#undef X_SHOP
-};
-static bool try_shift_op(comp_t *c, core_op_t op, centry_t *a, centry_t *b, uint32_t dst) {
-  if (!live(c) || a->kind == K_CONST || b->kind == K_CONST) return false;
-  centry_t *sv = is_fresh(c, b) ? b : is_fresh(c, a) ? a : NULL, *other = sv == b ? a : b;
-  if (!sv) return false;
-  for (size_t j = 0; j < sizeof k_shops / sizeof k_shops[0]; j++) {
-    if (k_shops[j].op != op) continue;
-    core_xop_t si = (core_xop_t)(g_bin_xop[k_shops[j].sh] - 1 + 1), ai = (core_xop_t)(si + 3);
-    core_i2k_t *sh = last_ins(c, si);
-    bool xacc = false;
-    if (!sh) {
-      sh = last_ins(c, ai);
-      xacc = true;
-    }
-    if (!sh || sh->a != sv->slot) continue;
-    uint32_t x = sh->b;
-    uint64_t k = sh->k;
-    drop_last(c);
-    /* the other operand may be the value produced just before the shift (still in acc) */
-    bool yacc = is_acc(c, other, ACC_INT);
-    size_t pos = emit_i4k(c, (core_xop_t)(k_shops[j].x + (xacc ? 1 : 0) + (yacc ? 2 : 0)), dst, x, src_of(other), 0, k);
-    set_fresh_acc(c, pos, offsetof(core_i4k_t, a), dst, ACC_INT);
-    return true;
-  }
-  return false;
-}
+#include "core/compile_fuse.inc"
 
 static bool do_ibinop(comp_t *c, core_op_t op, uint8_t t) {
   centry_t b, a;
@@ -1004,28 +895,6 @@ static core_xop_t store_xop(core_op_t op) {
   case OPC_I32_STORE: case OPC_F32_STORE: case OPC_I64_STORE32: return XOP_STORE32_G;
   default: return XOP_STORE64_G;
   }
-}
-
-/* If the address entry `a` was just computed by an i32.add used only here, removes the add
- * and returns the superinstruction variant (0: x + imm, 2: x + y) with its operands. */
-static int take_addr_add(comp_t *c, const centry_t *a, uint32_t *x, uint64_t *k) {
-  if (!is_fresh(c, a)) return -1;
-  split_add2(c);
-  core_i2k_t *ai = last_ins(c, XOP_I32_ADD_SI);
-  core_i4_t *as = ai ? NULL : last_ins(c, XOP_I32_ADD_SS);
-  if (ai && ai->a == a->slot) {
-    *x = ai->b;
-    *k = (uint32_t)ai->k;
-    drop_last(c);
-    return 0;
-  }
-  if (as && as->a == a->slot) {
-    *x = as->b;
-    *k = as->c;
-    drop_last(c);
-    return 2;
-  }
-  return -1;
 }
 
 static bool do_load(comp_t *c, core_op_t op) {

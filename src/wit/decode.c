@@ -651,6 +651,7 @@ typedef struct bld {
   /* local interfaces' types and functions by name (parallel to u->interfaces) */
   struct { wit_map_t *data; size_t len, cap; } itypes, ifuncs;
   wit_map_t wtypes; /* the world being built: its types by name */
+  struct { int8_t *data; size_t len, cap; } is_res; /* see is_resource */
   uint32_t depth;
 } bld_t;
 
@@ -875,16 +876,21 @@ static uint32_t find_alias(bld_t *b, uint32_t ct) {
   return TMAP_NONE;
 }
 
-static bool is_resource(bld_t *b, uint32_t id) {
-  for (size_t guard = 0; guard <= b->u->types.len + b->ftypes.len; guard++) {
-    const weld_wit_typedef_t *td = tdef(b, id);
-    if (td->kind == WELD_WIT_KIND_ALIAS && td->a.tag == WELD_WIT_T_ID) {
-      id = td->a.id;
-      continue;
-    }
-    return td->kind == WELD_WIT_KIND_RESOURCE || td->kind == WELD_WIT_KIND_UNKNOWN;
+/* Is type `id` a resource (or an alias of one; a foreign placeholder may be one)?  An
+ * alias is allocated after what it refers to, so a cache filled bottom-up answers in
+ * constant time however long the alias chains. */
+static int is_resource(bld_t *b, uint32_t id) {
+  if (id & FOREIGN_BIT) return 1;
+  if (!AVEC_RESERVE(&b->d->tmp, &b->is_res, b->u->types.len - b->is_res.len + 1)) return boom(b), -1;
+  while (b->is_res.len <= id) {
+    size_t i = b->is_res.len;
+    const weld_wit_typedef_t *td = &b->u->types.data[i];
+    int8_t v = td->kind == WELD_WIT_KIND_RESOURCE;
+    if (td->kind == WELD_WIT_KIND_ALIAS && td->a.tag == WELD_WIT_T_ID)
+      v = td->a.id & FOREIGN_BIT ? 1 : td->a.id < i ? b->is_res.data[td->a.id] : 0;
+    b->is_res.data[b->is_res.len++] = v;
   }
-  return false;
+  return b->is_res.data[id];
 }
 
 /* ---- types ---- */
@@ -971,7 +977,9 @@ static bool conv_handle_target(bld_t *b, uint32_t ct, uint32_t off, uint32_t *ou
     uint32_t v = mapped(b, ct, false);
     if (v == UINT32_MAX) return false;
     if (v != TMAP_NONE) {
-      if (!is_resource(b, v)) return bfail(b, off, "handle to a type that is not a resource");
+      int r = is_resource(b, v);
+      if (r < 0) return false;
+      if (!r) return bfail(b, off, "handle to a type that is not a resource");
       if (v & FOREIGN_BIT) {
         wit_req_res_t rr = {v, span_at(b, off)};
         if (!AVEC_PUSH(b->a, &b->u->required_resources, rr)) return boom(b);

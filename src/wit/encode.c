@@ -395,12 +395,6 @@ static void push_instance(enc_t *e) {
   e->in_instance = true;
 }
 
-static uint32_t find_pos(const weld_wit_interface_t *in, uint32_t type) {
-  for (size_t i = 0; i < in->types.len; i++)
-    if (in->types.data[i].id == type) return (uint32_t)i;
-  return (uint32_t)in->types.len;
-}
-
 /* wasm-tools' `encode_instance`: the interface with its functions; returns the outer
  * type index of the instance type (and records the instance). */
 static bool enc_instance(enc_t *e, uint32_t iface, uint32_t *out) {
@@ -414,25 +408,33 @@ static bool enc_instance(enc_t *e, uint32_t iface, uint32_t *out) {
   /* functions on resources first, by resource position, then free functions (stable) */
   size_t n = in->funcs.len;
   uint32_t *keys = wit_alloc(&e->a, (n + 1) * sizeof *keys);
-  if (!keys) return efail(e, "out of memory", NULL);
+  size_t *order = wit_alloc(&e->a, (n + 1) * sizeof *order), *count = wit_zalloc(&e->a, (in->types.len + 2) * sizeof *count);
+  wit_map_t pos = {0}; /* type id -> position among the interface's types */
+  if (!keys || !order || !count) return efail(e, "out of memory", NULL);
+  for (size_t i = 0; i < in->types.len; i++)
+    if (wit_map_get(&pos, &in->types.data[i].id, 4) == WIT_MAP_MISSING && !map_put(e, &pos, in->types.data[i].id, (uint32_t)i))
+      return efail(e, "out of memory", NULL);
   for (size_t i = 0; i < n; i++) {
     const weld_wit_func_t *f = &in->funcs.data[i];
     bool free_ = f->kind == WELD_WIT_FUNC_FREESTANDING || f->kind == WELD_WIT_FUNC_ASYNC_FREESTANDING;
-    keys[i] = free_ ? (uint32_t)in->types.len : find_pos(in, f->resource);
+    uint32_t p = free_ ? WIT_MAP_MISSING : map_get(&pos, f->resource);
+    keys[i] = p == WIT_MAP_MISSING ? (uint32_t)in->types.len : p;
+    count[keys[i] + 1]++;
   }
-  for (uint32_t k = 0; k <= in->types.len; k++)
-    for (size_t i = 0; i < n; i++) {
-      if (keys[i] != k) continue;
-      uint32_t ft;
-      if (!enc_func(e, &in->funcs.data[i], &ft)) return false;
-      base_buf_t *o = &e->inner.out;
-      base_buf_byte(o, 0x04);
-      base_buf_byte(o, 0x00);
-      name_bytes(o, in->funcs.data[i].name);
-      base_buf_byte(o, 0x01);
-      base_buf_u32leb(o, ft);
-      e->inner.ndecls++;
-    }
+  for (size_t k = 1; k <= in->types.len + 1; k++) count[k] += count[k - 1]; /* a stable counting sort */
+  for (size_t i = 0; i < n; i++) order[count[keys[i]]++] = i;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = order[k];
+    uint32_t ft;
+    if (!enc_func(e, &in->funcs.data[i], &ft)) return false;
+    base_buf_t *o = &e->inner.out;
+    base_buf_byte(o, 0x04);
+    base_buf_byte(o, 0x00);
+    name_bytes(o, in->funcs.data[i].name);
+    base_buf_byte(o, 0x01);
+    base_buf_u32leb(o, ft);
+    e->inner.ndecls++;
+  }
   *out = pop_instance(e);
   if (!map_put(e, &e->import_map, iface, e->instances++)) return efail(e, "out of memory", NULL);
   return true;
@@ -519,35 +521,41 @@ static bool enc_world(enc_t *e, uint32_t world) {
 }
 
 /* Interfaces that `iface` depends on through `use`, transitively, then itself
- * (wasm-tools' `add_live_interfaces`). */
-static bool live_ifaces(enc_t *e, uint32_t iface, wit_map_t *seen, uint32_t **list, size_t *n, size_t *cap) {
-  if (map_get(seen, iface) != WIT_MAP_MISSING) return true;
-  if (++e->depth > WELD_MAX_WIT_TYPES) return efail(e, "interface dependencies too deep", NULL);
-  const weld_wit_interface_t *in = &e->wit->interfaces.data[iface];
-  for (size_t i = 0; i < in->types.len; i++) {
-    uint32_t dep = wit_type_interface_dep(e->wit, in->types.data[i].id);
-    if (dep != WELD_WIT_NONE && dep != iface && !live_ifaces(e, dep, seen, list, n, cap)) return false;
+ * (wasm-tools' `add_live_interfaces`: a depth-first walk, dependencies in the order of the
+ * interface's types), with an explicit stack. */
+static bool live_ifaces(enc_t *e, uint32_t iface, uint32_t **list, size_t *n) {
+  typedef struct frame {
+    uint32_t iface;
+    size_t next; /* next type to look at */
+  } frame_t;
+  struct { frame_t *data; size_t len, cap; } stack = {0};
+  struct { uint32_t *data; size_t len, cap; } out = {0};
+  wit_map_t seen = {0}; /* 1: on the stack or done */
+  frame_t f0 = {iface, 0};
+  if (!AVEC_PUSH(&e->a, &stack, f0) || !map_put(e, &seen, iface, 1)) return efail(e, "out of memory", NULL);
+  while (stack.len) {
+    frame_t *f = &stack.data[stack.len - 1];
+    const weld_wit_interface_t *in = &e->wit->interfaces.data[f->iface];
+    if (f->next < in->types.len) {
+      uint32_t dep = wit_type_interface_dep(e->wit, in->types.data[f->next++].id);
+      if (dep == WELD_WIT_NONE || map_get(&seen, dep) != WIT_MAP_MISSING) continue;
+      frame_t nf = {dep, 0};
+      if (!AVEC_PUSH(&e->a, &stack, nf) || !map_put(e, &seen, dep, 1)) return efail(e, "out of memory", NULL);
+      continue;
+    }
+    if (!AVEC_PUSH(&e->a, &out, f->iface)) return efail(e, "out of memory", NULL);
+    stack.len--;
   }
-  e->depth--;
-  if (map_get(seen, iface) != WIT_MAP_MISSING) return true;
-  if (*n == *cap) {
-    size_t nc = *cap ? *cap * 2 : 8;
-    uint32_t *nl = wit_alloc(&e->a, nc * sizeof *nl);
-    if (!nl) return efail(e, "out of memory", NULL);
-    wit_copy(nl, *list, *n * sizeof *nl);
-    *list = nl;
-    *cap = nc;
-  }
-  (*list)[(*n)++] = iface;
-  return map_put(e, seen, iface, 1) || efail(e, "out of memory", NULL);
+  *list = out.data;
+  *n = out.len;
+  return true;
 }
 
 /* wasm-tools' `encode_interface`, into e->outer. */
 static bool enc_interface(enc_t *e, uint32_t iface) {
-  wit_map_t seen = {0};
   uint32_t *list = NULL;
-  size_t n = 0, cap = 0;
-  if (!live_ifaces(e, iface, &seen, &list, &n, &cap)) return false;
+  size_t n = 0;
+  if (!live_ifaces(e, iface, &list, &n)) return false;
   for (size_t k = 0; k < n; k++) {
     uint32_t id = list[k];
     char *name = weld_wit_interface_id(e->wit, id);

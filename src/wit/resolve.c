@@ -22,6 +22,7 @@ typedef struct remap {
   uint32_t *types, *ifaces, *worlds; /* unresolved index -> resolved, WELD_WIT_NONE if gated out */
   wit_map_t own_handles;             /* resolved type id -> own<T> handle type */
   struct { int8_t *data; size_t len, cap; } has_borrow;
+  struct { int8_t *data; size_t len, cap; } is_res; /* per type: 1 if it is (an alias of) a resource */
   /* name lookups into earlier packages, built on first use */
   wit_map_t lookup_ids;  /* "p"+package id or "i"+interface id -> index into lookups */
   struct { wit_map_t *data; size_t len, cap; } lookups;
@@ -153,22 +154,29 @@ static bool has_borrow(remap_t *m, weld_wit_type_t t) {
 
 static bool update_type_id(remap_t *m, uint32_t *id, wit_span_t span) { return map_type(m, *id, span, id); }
 
+/* Is resolved type `id` a resource, or an alias of one?  Aliases refer to lower indexes,
+ * so a cache filled bottom-up answers in constant time (long `type a = b` chains used
+ * many times would otherwise cost their length at every use). */
+static int is_resource(remap_t *m, uint32_t id) {
+  weld_wit_t *wit = m->wit;
+  if (!AVEC_RESERVE(&wit->arena, &m->is_res, wit->types.len - m->is_res.len + 1)) return oom(m), -1;
+  while (m->is_res.len <= id) {
+    size_t i = m->is_res.len;
+    const weld_wit_typedef_t *td = &wit->types.data[i];
+    int8_t v = td->kind == WELD_WIT_KIND_RESOURCE;
+    if (td->kind == WELD_WIT_KIND_ALIAS && td->a.tag == WELD_WIT_T_ID && td->a.id < i) v = m->is_res.data[td->a.id];
+    m->is_res.data[m->is_res.len++] = v;
+  }
+  return m->is_res.data[id];
+}
+
 /* A reference in value position: map it, and turn references to resources into own<T>. */
 static bool update_ty(remap_t *m, weld_wit_type_t *t, wit_span_t span) {
   if (t->tag != WELD_WIT_T_ID) return true;
   TRY(update_type_id(m, &t->id, span));
   weld_wit_t *wit = m->wit;
-  uint32_t cur = t->id;
-  bool res = false;
-  for (size_t guard = 0; guard <= wit->types.len; guard++) {
-    const weld_wit_typedef_t *td = &wit->types.data[cur];
-    if (td->kind == WELD_WIT_KIND_ALIAS && td->a.tag == WELD_WIT_T_ID) {
-      cur = td->a.id;
-      continue;
-    }
-    res = td->kind == WELD_WIT_KIND_RESOURCE;
-    break;
-  }
+  int res = is_resource(m, t->id);
+  if (res < 0) return false;
   if (!res) return true;
   uint32_t h = wit_map_get(&m->own_handles, &t->id, 4);
   if (h == WIT_MAP_MISSING) {

@@ -490,6 +490,31 @@ static void test_traps(void) {
   unload(&env);
 }
 
+/* ------------------------------------------------------------------ multi-memory */
+static void test_multi_memory(void) {
+  env_t env;
+  char buf[4096];
+  CHECK(load(&env, NULL,
+             "(module (memory $a 1) (memory $b 2)"
+             " (func (export \"f\") (param i32) (result i32)"
+             "   (i32.store $b (local.get 0) (i32.const 42))"
+             "   (i32.store8 $a (i32.const 3) (i32.const 7))"
+             "   (memory.copy $a $b (i32.const 100) (local.get 0) (i32.const 4))"
+             "   (i32.add (i32.load $a (i32.const 100)) (i32.add (memory.size $b) (i32.load8_u $a (i32.const 3)))))"
+             " (func (export \"g\") (param i32) (result i32) (i32.load $b (local.get 0)))"
+             " (func (export \"grow\") (result i32) (memory.grow $b (i32.const 1))))",
+             NULL, 0));
+  const char *l = listing(&env, 1, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD_M             a=1 b=0 c=0 d=1") != NULL); /* checked path, memory 1 */
+  CHECK(call_i32(&env, "f", 1, 8, 0) == 42 + 2 + 7);
+  CHECK(call_i32(&env, "g", 1, 8, 0) == 42);
+  CHECK(traps(&env, "g", 1, 131069, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  CHECK(call_i32(&env, "grow", 0, 0, 0) == 2);
+  CHECK(call_i32(&env, "g", 1, 131069, 0) == 0);
+  CHECK(traps(&env, "g", 1, 196605, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  unload(&env);
+}
+
 /* ------------------------------------------------------------------ stack exhaustion */
 static void test_stack(void) {
   env_t env;
@@ -703,6 +728,7 @@ int main(void) {
   test_control();
   test_numerics();
   test_traps();
+  test_multi_memory();
   test_stack();
   test_host();
   test_fuel_interrupt();

@@ -9,6 +9,7 @@
 #include "weld/engine.h"
 #include "weld/wit.h"
 #include "wit_test_util.h"
+#include <time.h>
 
 static int passed, failed;
 
@@ -627,6 +628,35 @@ static void test_stubs(const char *shared) {
   weld_wit_delete(w);
 }
 
+/* regression: long `type a = b` chains used many times, and many resource functions, cost
+ * chain length x uses (resolve.c, decode.c) and types x functions (encode.c); now linear.
+ * (No time limit is checked: the quadratic versions took tens of seconds here.) */
+static void test_scaling(void) {
+  enum { N = 30000 };
+  size_t cap = (size_t)N * 96 + 256;
+  char *s = malloc(cap), *p = s;
+  p += sprintf(p, "package a:b;\ninterface i {\n  resource r {\n");
+  for (int k = 0; k < N; k++) p += sprintf(p, "    m%d: func();\n", k);
+  p += sprintf(p, "  }\n  type t0 = r;\n");
+  for (int k = 1; k < N; k++) p += sprintf(p, "  type t%d = t%d;\n", k, k - 1);
+  for (int k = 0; k < N; k++) p += sprintf(p, "  g%d: func(x: t%d);\n", k, N - 1);
+  sprintf(p, "}\n");
+  clock_t t0 = clock();
+  weld_wit_t *w = load_str(s);
+  uint8_t *b = NULL;
+  size_t n = 0;
+  weld_error_t *e = w ? weld_wit_encode_package(w, 0, &b, &n) : NULL;
+  weld_wit_t *w2 = NULL;
+  const char *msg = w && !e ? try_decode(b, n, &w2) : "not encoded";
+  CHECK(w && !e && !msg, "%d aliases in a chain used %d times, %d methods: %s", N, N, N, msg ? msg : "");
+  printf("  (scaling case: %.1f s of CPU)\n", (double)(clock() - t0) / CLOCKS_PER_SEC);
+  weld_error_delete(e);
+  weld_wit_free_bytes(b);
+  weld_wit_delete(w2);
+  weld_wit_delete(w);
+  free(s);
+}
+
 /* ---- allocation failure ---- */
 
 static long alloc_budget = -1;
@@ -706,6 +736,7 @@ int main(int argc, char **argv) {
   test_legacy_async();
   test_api();
   test_stubs(shared);
+  test_scaling();
   test_oom();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
