@@ -15,6 +15,8 @@
  *   weld_resource_t         a resource handle (own or borrow; host- or guest-defined)
  *   weld_resource_table_t   a table mapping resource handles to host objects
  *
+ * A guide with examples: docs/component.md; a complete host: examples/component.c.
+ *
  * Scope: the synchronous Component Model (design/mvp/Explainer.md, CanonicalABI.md).  Async
  * (streams, futures, tasks, async functions), threads and values are rejected when a
  * component is compiled, with an error starting "not supported: ".
@@ -218,7 +220,8 @@ WELD_API void weld_resource_type_delete(WELD_OWN weld_resource_type_t *t);
  * (weld_resource_forget), or moved into a guest (passing an `own` to a guest consumes the
  * weld_resource_t); a borrow received by a host function ends when the function returns.
  * Handles of guest-defined resources reach the host as results or arguments; their rep is
- * the guest's business (weld_resource_rep fails for them). */
+ * the guest's business (weld_resource_rep fails for them), and they must not be used (not
+ * even dropped: forget them) after the store of the defining instance is deleted. */
 WELD_API weld_resource_t *weld_resource_new_own(weld_store_t *store, weld_resource_type_t *t, uint32_t rep);
 WELD_API weld_resource_t *weld_resource_new_borrow(weld_store_t *store, weld_resource_type_t *t, uint32_t rep);
 WELD_API bool weld_resource_is_own(const weld_resource_t *r);

@@ -1,6 +1,7 @@
 /* crt.h — the component runtime: instantiation and linking of components and the objects of
  * the public embedding API (include/weld/component.h), shared by
- *   component_api.c  weld_component_* (decode + plan), the per-component static plan
+ *   component_api.c  weld_component_* (decode + plan), the per-component static plan, and
+ *                    the root-level restrictions weld shares with wasmtime
  *   ctype_api.c      weld_ctype_* reflection (views of the type arena)
  *   linker.c         weld_linker_*: host definitions, resolution and type checking of imports
  *                    (instantiate_pre), define_unknown_imports_as_traps
@@ -9,7 +10,9 @@
  *   instance.c       weld_cinstance_*: export lookup (by name, by path, by index)
  *   func.c           weld_cfunc_* (dynamic and flat calls) and the core trampolines of
  *                    `canon lower` (host callee, or a lifted function of another instance)
- *   resource_api.c   weld_resource_table_* (host-side handle tables)
+ *   resource_api.c   weld_resource_table_* (host-side handle tables), weld_resource_forget
+ * (the other weld_resource_* functions and weld_cval_* builders are the Canonical ABI's:
+ * resources.c, cval.c)
  * (design/mvp/Explainer.md "Instance Definitions", "Alias Definitions", "Canonical
  * Definitions", "Import and Export Definitions"; the Canonical ABI itself is abi.h.)
  *
@@ -188,6 +191,7 @@ struct weld_cfunc {
   const weld_ctype_t *view;
   comp_layouts_t *L;
   comp_flatsig_t flat;
+  bool fast;                  /* LIFTED, flat.plain, result u32/u64/s64 or none, no post-return */
   /* LIFTED */
   comp_frame_t *frame;
   weld_func_t *core;
@@ -310,6 +314,9 @@ void comp_frame_free(comp_frame_t *f);
 weld_func_t *comp_lower_func(comp_frame_t *f, weld_cfunc_t *callee, comp_typeid_t ft, const weld_functype_t *core_type,
                              const comp_flatsig_t *sig, const comp_abi_opts_t *opts);
 weld_cfunc_t *comp_cfunc_host(comp_arena_t *a, comp_hostfn_t *h, const weld_component_t *c, comp_typeid_t ft);
+
+/* "u32", "string", ... for messages (func.c). */
+const char *comp_ckind_name(weld_ckind_t k);
 
 /* Structural equality of value/function types across arenas, with resources compared
  * by their run-time types (linker.c). */

@@ -137,6 +137,13 @@ static inline bool lower_word(uint8_t kind, uint32_t n, uint64_t w, core_slot_t 
   }
 }
 
+const char *comp_ckind_name(weld_ckind_t k) {
+  static const char *const names[] = {"?", "bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "f32", "f64",
+                                      "char", "string", "list", "record", "tuple", "variant", "enum", "option", "result",
+                                      "flags", "own", "borrow"};
+  return (unsigned)k < sizeof names / sizeof *names ? names[k] : "a non-value kind";
+}
+
 static const char *kind_word(uint8_t k) {
   switch (k) {
   case WELD_CK_CHAR: return "char";
@@ -373,6 +380,37 @@ static weld_error_t *call_host_direct(weld_store_t *store, weld_cfunc_t *f, cons
   return NULL;
 }
 
+/* A dynamic call of a lifted function with a scalar-only signature: the values are
+ * checked (kinds, then what weld_cfunc_call_flat checks) and converted word by word, which
+ * is what canon_lift does for such types, without the general lift/lower machinery. */
+static weld_error_t *call_flat_dynamic(weld_store_t *store, weld_cfunc_t *f, const weld_cval_t *args, size_t nargs,
+                                       weld_cval_t *results, size_t nresults, weld_trap_t **trap) {
+  const comp_flatsig_t *sig = &f->flat;
+  if (nargs != sig->np || nresults != sig->nr)
+    return base_error("function expects %u argument(s) and %u result(s), called with %zu and %zu", sig->np, sig->nr, nargs,
+                      nresults);
+  uint64_t w[COMP_FLAT_MAX], r[1] = {0};
+  for (uint32_t i = 0; i < sig->np; i++) {
+    const weld_cval_t *a = &args[i];
+    if (__builtin_expect(a->kind != sig->p[i], 0)) {
+      const comp_name_t *nm = &comp_type(f->T, f->type)->u.func.params[i].name;
+      return base_error("argument %u (`%.*s`): type mismatch: expected %s, found %s", i, (int)nm->len, nm->s,
+                        comp_ckind_name(sig->p[i]), comp_ckind_name(a->kind));
+    }
+    if (a->kind == WELD_CK_FLAGS)
+      for (size_t k = 1; k < a->of.flags.nwords; k++)
+        if (a->of.flags.bits && a->of.flags.bits[k]) return base_error("argument %u: flags set a bit beyond the declared flags", i);
+    w[i] = cval_word(a);
+  }
+  weld_error_t *err = weld_cfunc_call_flat(store, f, w, r, trap);
+  if (err || *trap || !sig->nr) return err;
+  if (!word_cval(sig->r[0], sig->rn[0], r[0], &results[0])) {
+    *trap = core_trap_new(WELD_TRAP_OUT_OF_MEMORY, NULL, "out of memory");
+    memset(&results[0], 0, sizeof results[0]);
+  }
+  return NULL;
+}
+
 weld_error_t *weld_cfunc_call(weld_store_t *store, weld_cfunc_t *f, const weld_cval_t *args, size_t nargs,
                               weld_cval_t *results, size_t nresults, weld_trap_t **trap) {
   if (trap) *trap = NULL;
@@ -380,6 +418,7 @@ weld_error_t *weld_cfunc_call(weld_store_t *store, weld_cfunc_t *f, const weld_c
   weld_error_t *err = store_check(store, f, "weld_cfunc_call");
   if (err) return err;
   if (f->kind == COMP_CFUNC_HOST) return call_host_direct(store, f, args, nargs, results, nresults, trap);
+  if (f->flat.ok) return call_flat_dynamic(store, f, args, nargs, results, nresults, trap);
   *trap = comp_call_export(f->L, f->type, &f->frame->abi, &f->opts, f->core, args, nargs, results, nresults, &err);
   return err;
 }
@@ -420,14 +459,16 @@ __attribute__((noinline)) static weld_error_t *flat_arg_error(const comp_flatsig
   for (uint32_t i = 0; i < sig->np; i++) {
     core_slot_t s;
     if (!lower_word(sig->p[i], sig->pn[i], args[i], &s))
-      return base_error("weld_cfunc_call_flat: argument %u is not a valid %s (0x%llx)", i, kind_word(sig->p[i]),
+      return base_error("argument %u is not a valid %s (0x%llx)", i, kind_word(sig->p[i]),
                         (unsigned long long)args[i]);
   }
   return base_error("weld_cfunc_call_flat: invalid argument");
 }
 
-weld_error_t *weld_cfunc_call_flat(weld_store_t *store, weld_cfunc_t *f, const uint64_t *args, uint64_t *results,
-                                   weld_trap_t **trap) {
+/* The general case of weld_cfunc_call_flat (checks, host functions, validated kinds,
+ * results that need lifting, post-return). */
+__attribute__((noinline)) static weld_error_t *call_flat_general(weld_store_t *store, weld_cfunc_t *f, const uint64_t *args,
+                                                                 uint64_t *results, weld_trap_t **trap) {
   if (__builtin_expect(!trap || !store || !f, 0)) return base_error("weld_cfunc_call_flat: invalid argument");
   *trap = NULL;
   const comp_flatsig_t *sig = &f->flat;
@@ -467,6 +508,32 @@ weld_error_t *weld_cfunc_call_flat(weld_store_t *store, weld_cfunc_t *f, const u
   }
   if (__builtin_expect(t != NULL, 0)) inst->poisoned = true;
   comp_abi_leave(inst);
+  *trap = t;
+  return NULL;
+}
+
+/* The fast path: a lifted function whose parameters are integers or floats, whose result
+ * (if any) is u32/u64/s64, without post-return, called in its store.  Everything else
+ * takes call_flat_general. */
+weld_error_t *weld_cfunc_call_flat(weld_store_t *store, weld_cfunc_t *f, const uint64_t *args, uint64_t *results,
+                                   weld_trap_t **trap) {
+  if (__builtin_expect(!trap || !f || !f->fast || f->frame->store != store || (!args && f->flat.np) ||
+                           (!results && f->flat.nr),
+                       0))
+    return call_flat_general(store, f, args, results, trap);
+  const comp_flatsig_t *sig = &f->flat;
+  core_slot_t slots[COMP_FLAT_MAX + 1];
+  for (uint32_t i = 0; i < sig->np; i++) slots[i].u64 = args[i] & sig->pmask[i];
+  comp_abi_inst_t *inst = &f->frame->abi;
+  if (__builtin_expect(inst->on_stack || inst->poisoned, 0)) { /* Task.enter traps */
+    *trap = comp_abi_enter(inst);
+    return NULL;
+  }
+  inst->on_stack = true;
+  weld_trap_t *t = core_call(store, f->core, slots);
+  inst->on_stack = false;
+  if (__builtin_expect(t != NULL, 0)) inst->poisoned = true;
+  else if (sig->nr) results[0] = slots[0].u64 & sig->rmask;
   *trap = t;
   return NULL;
 }

@@ -387,23 +387,30 @@ typedef struct rbuiltin {
   uint8_t kind; /* COMP_CANON_RESOURCE_* */
 } rbuiltin_t;
 
-static weld_trap_t *resource_builtin(void *env, weld_caller_t *caller, const weld_val_t *args, size_t nargs,
-                                     weld_val_t *results, size_t nresults) {
-  (void)caller, (void)nargs, (void)nresults;
+/* canon resource.new / resource.rep / resource.drop as slot-level core host functions
+ * (runtime.h weld_func_t.raw): the argument and the result are slots[0]. */
+static weld_trap_t *resource_builtin(void *env, weld_caller_t *caller, core_slot_t *slots) {
+  (void)caller;
   rbuiltin_t *b = env;
-  uint32_t v = (uint32_t)args[0].of.i32, out = 0;
+  uint32_t v = slots[0].u32, out = 0;
   weld_trap_t *trap;
   switch (b->kind) {
   case COMP_CANON_RESOURCE_NEW:
     trap = comp_resource_new(&b->f->abi, b->rt, v, &out);
-    if (!trap) results[0].of.i32 = (int32_t)out;
+    if (!trap) slots[0].u64 = out;
     return trap;
   case COMP_CANON_RESOURCE_REP:
     trap = comp_resource_rep(&b->f->abi, b->rt, v, &out);
-    if (!trap) results[0].of.i32 = (int32_t)out;
+    if (!trap) slots[0].u64 = out;
     return trap;
   default: return comp_resource_drop(&b->f->abi, b->rt, v);
   }
+}
+
+static weld_trap_t *builtin_not_called(void *env, weld_caller_t *caller, const weld_val_t *args, size_t nargs,
+                                       weld_val_t *results, size_t nresults) {
+  (void)env, (void)caller, (void)args, (void)nargs, (void)results, (void)nresults;
+  return comp_abi_trap("internal error: a resource built-in was called without its slot interface");
 }
 
 /* ---------------------------------------------------------------- items */
@@ -433,6 +440,7 @@ static weld_error_t *canon(icx_t *x, uint32_t i, const comp_canon_t *cn, size_t 
       cf->core = f->sp[COMP_SORT_CORE_FUNC][cn->func].core_func;
       cf->opts = o;
       cf->flat = *x->plan->flat[i];
+      cf->fast = cf->flat.ok && cf->flat.plain && (cf->flat.nr == 0 || cf->flat.rmask) && !o.post_return;
       v.func = cf;
       return put(x, COMP_SORT_FUNC, slot, v, off);
     }
@@ -448,8 +456,9 @@ static weld_error_t *canon(icx_t *x, uint32_t i, const comp_canon_t *cn, size_t 
   b->kind = cn->kind;
   b->rt = f->sp[COMP_SORT_TYPE][cn->type].rtype;
   if (!b->rt) return base_error_at(off, "resource type %u is not available", cn->type);
-  v.core_func = weld_func_new(x->store, x->plan->lowered[i], resource_builtin, b, NULL);
+  v.core_func = weld_func_new(x->store, x->plan->lowered[i], builtin_not_called, b, NULL);
   if (!v.core_func) return oom();
+  v.core_func->raw = resource_builtin;
   return put(x, COMP_SORT_CORE_FUNC, slot, v, off);
 }
 

@@ -11,7 +11,11 @@
  * that destination when the add was the last instruction emitted.  Deferred local reads
  * are materialised (copied to their slot) when the local is written while a read is still
  * on the stack, and at block boundaries.  Comparisons followed by br_if / if become one
- * compare-and-branch instruction.
+ * compare-and-branch instruction; more superinstructions are in compile_fuse.inc.
+ *
+ * The interpreter keeps the last integer / f64 result in a register (code.h "Accumulator
+ * forms"); the compiler tracks which slot that register mirrors (acc_*) and reads an
+ * operand from it when its producer is the instruction just emitted.
  *
  * Code in unreachable regions is validated but not emitted.  SIMD instructions are
  * handled in compile_simd.inc. */

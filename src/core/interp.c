@@ -11,7 +11,12 @@
  *
  * Linear memory 0 is accessed through a base address held in a local variable: with guard
  * pages (the _G handlers) an access is base + addr + offset with no check; the _C and _M
- * handlers check explicitly. */
+ * handlers check explicitly.  Integer results are also left in the local `acc` and f64
+ * results in `dacc`, which the _A operand forms read (code.h "Accumulator forms").
+ * Handlers are generated from the operation lists of code.h with macros; the SIMD ones
+ * come from interp_simd.inc (src/core/gen/gen_simd.py).  Scalar numerics are in
+ * interp_num.inc.  Build with -DWELD_INTERP_PROFILE to count executed handlers and handler
+ * pairs (printed at exit), the data the superinstructions were chosen from. */
 #include "core/code.h"
 #include "base/alloc.h"
 #include "base/limits.h"
@@ -54,7 +59,7 @@ static uint32_t type_slots(const uint8_t *types, uint32_t n) {
 /* Calls host function f with arguments in slots[..]; results go to slots[0..). */
 static weld_trap_t *call_host(weld_store_t *store, weld_instance_t *caller_inst, weld_func_t *f,
                               core_slot_t *slots) {
-  if (f->raw) { /* slot-level host function (runtime.h core_raw_fn_t) */
+  if (f->raw) { /* slot-level host function (runtime.h weld_func_t.raw) */
     struct weld_caller rc = {store, caller_inst};
     return f->raw(f->env, &rc, slots);
   }

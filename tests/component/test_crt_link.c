@@ -112,6 +112,16 @@ static void test_link(void) {
     CHECK(call_u32(s, c, "greet", &v) && v == 12000 + 'w', "a string copied between two memories (%u)", v);
     CHECK(call_u32(s, c, "count", &v) && v == 12, "a provider resource used by the consumer (%u)", v);
     CHECK(lg.n == 1 && lg.v[0] != 0, "dropping it in the consumer ran the provider's destructor");
+    CHECK(call_u32(s, c, "give", &v) && v == 6 && lg.n == 2, "an own moved from the consumer to the provider (%u)", v);
+    weld_cfunc_t *uag = weld_cinstance_func_by_name(c, "use-after-give");
+    weld_error_t *e2 = weld_cfunc_call(s, uag, NULL, 0, NULL, 0, &trap);
+    CHECK(!e2 && trap, "the moved handle is gone from the consumer's table");
+    if (trap) {
+      CHECK(strstr(weld_trap_message(trap), "handle") != NULL, "message: %s", weld_trap_message(trap));
+      weld_trap_delete(trap);
+      trap = NULL;
+    }
+    if (e2) weld_error_delete(e2);
   }
   /* a provider whose exports do not match: a clear error */
   weld_linker_t *l3 = weld_linker_new(g_engine);

@@ -45,10 +45,25 @@
     (func (export "ctor") (param i32) (result i32) (call $new (call $make (local.get 0)))))
   (core instance $ci (instantiate $ctor
     (with "" (instance (export "new" (func $new)) (export "make" (func $i "new-counter"))))))
+  ;; take(own counter): the handle arrives in this instance's table; read its count, drop it
+  (core func $rep (canon resource.rep $counter))
+  (core func $drop (canon resource.drop $counter))
+  (core module $taker
+    (import "" "rep" (func $rep (param i32) (result i32)))
+    (import "" "drop" (func $drop (param i32)))
+    (import "" "mem" (memory 1))
+    (func (export "take") (param $h i32) (result i32)
+      (local $v i32)
+      (local.set $v (i32.load (call $rep (local.get $h))))
+      (call $drop (local.get $h))
+      (local.get $v)))
+  (core instance $ti (instantiate $taker
+    (with "" (instance (export "rep" (func $rep)) (export "drop" (func $drop)) (export "mem" (memory $i "mem"))))))
   (export $c "counter" (type $counter))
   (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
   (func (export "greet") (param "name" string) (result string)
     (canon lift (core func $i "greet") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
   (func (export "[constructor]counter") (param "start" u32) (result (own $c)) (canon lift (core func $ci "ctor")))
   (func (export "[method]counter.inc") (param "self" (borrow $c)) (result u32) (canon lift (core func $i "inc")))
+  (func (export "[static]counter.take") (param "c" (own $c)) (result u32) (canon lift (core func $ti "take")))
 )
