@@ -33,7 +33,7 @@ enum { ACC_NONE, ACC_INT, ACC_F64 }; /* which interpreter accumulator the last p
 enum { F_FUNC, F_BLOCK, F_LOOP, F_IF, F_ELSE };
 #define VT_UNKNOWN 0
 #define NO_POS ((size_t)-1)
-#define MAX_CODE_BYTES ((size_t)1 << 30)
+#define MAX_CODE_BYTES ((size_t)256 << 20) /* per function; far beyond any real one */
 
 typedef struct centry {
   uint8_t type;   /* VT_*, or VT_UNKNOWN in unreachable code */
@@ -56,6 +56,8 @@ typedef struct cframe {
   size_t patches;    /* head of the forward-branch list (index into c->patches) or NO_POS */
   size_t else_patch; /* if: the branch to the else arm, NO_POS once resolved */
   size_t else_field;
+  size_t stub;       /* br_table: this label's move stub, valid while stub_gen matches */
+  uint32_t stub_gen;
 } cframe_t;
 
 typedef struct cpatch {
@@ -114,6 +116,7 @@ typedef struct comp {
     int xop;
   } hist[2];
   size_t label_at;
+  uint32_t br_table_gen;
 } comp_t;
 
 static const uint8_t k_vts[] = {VT_I32, VT_I64, VT_F32, VT_F64, VT_V128, VT_FUNCREF, VT_EXTERNREF};
@@ -1219,11 +1222,19 @@ static bool compile_op(comp_t *c, bool *done) {
       if (ins) {
         ins->a = src_of(&e);
         ins->b = n;
+        uint32_t gen = ++c->br_table_gen;
         for (uint32_t j = 0; j <= n && ok; j++) {
           cframe_t *Lj = &c->cs.data[c->cs.len - 1 - tg[j]];
           size_t field = pos + sizeof(core_i2_t) + (size_t)j * 4;
           if (Lj->kind == F_FUNC || needs_moves(c, Lj->base_slot, arity)) {
-            patch_at(c, pos, field, place_label(c));
+            /* one stub (moves + branch) per distinct label */
+            if (Lj->stub_gen == gen) {
+              patch_at(c, pos, field, Lj->stub);
+              continue;
+            }
+            Lj->stub_gen = gen;
+            Lj->stub = place_label(c);
+            patch_at(c, pos, field, Lj->stub);
             ok = emit_branch(c, tg[j]);
           } else if (Lj->kind == F_LOOP) {
             patch_at(c, pos, field, Lj->start);

@@ -20,6 +20,7 @@
 #include "core/code.h"
 #include "base/alloc.h"
 #include "base/limits.h"
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1246,13 +1247,12 @@ do_trap:
 #undef TRAP
 }
 
+static pthread_once_t g_handlers_once = PTHREAD_ONCE_INIT;
+static void init_handlers(void) { interp(NULL, NULL, NULL, NULL, NULL); }
+
 const void *const *core_interp_handlers(void) {
-  const void *const *h = __atomic_load_n(&g_handlers, __ATOMIC_ACQUIRE);
-  if (!h) {
-    interp(NULL, NULL, NULL, NULL, NULL);
-    h = __atomic_load_n(&g_handlers, __ATOMIC_ACQUIRE);
-  }
-  return h;
+  pthread_once(&g_handlers_once, init_handlers);
+  return __atomic_load_n(&g_handlers, __ATOMIC_ACQUIRE);
 }
 
 /* ------------------------------------------------------------------ code listing */
@@ -1471,7 +1471,7 @@ static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slot
 
 weld_trap_t *core_call(weld_store_t *store, weld_func_t *f, core_slot_t *slots) {
   if (f->kind == CORE_FUNC_HOST) return call_host(store, NULL, f, slots);
-  if (!g_handlers) core_interp_handlers();
+  if (!__atomic_load_n(&g_handlers, __ATOMIC_ACQUIRE)) core_interp_handlers();
   core_thread_t *t = store->thread;
   if (!t) {
     t = store->thread = thread_new(store);

@@ -396,6 +396,23 @@ static void test_control(void) {
   CHECK(call_i32(&env, "sel", 1, 1, 0) == 11 && call_i32(&env, "sel", 1, 0, 0) == 22);
   CHECK(call_i32(&env, "early", 1, 9, 0) == 1 && call_i32(&env, "early", 1, 2, 0) == 0);
   unload(&env);
+
+  /* br_table entries that need value moves share one stub per label (regression: one stub
+   * per entry let a large table with wide labels blow up the code) */
+  char buf[4096];
+  CHECK(load(&env, NULL,
+             "(module (func (export \"bt\") (param i32) (result i32)"
+             "  (block $o (result i32) (block $i (result i32) (local.get 0)"
+             "    (br_table $o $o $i $o $o $o $o $o (local.get 0))) (i32.add (i32.const 100)))))",
+             NULL, 0));
+  const char *l = listing(&env, 0, buf, sizeof buf);
+  int moves = 0;
+  for (const char *p = l; (p = strstr(p, " MOV ")) != NULL; p++) moves++;
+  CHECK(moves == 2);
+  CHECK(call_i32(&env, "bt", 1, 0, 0) == 0 && call_i32(&env, "bt", 1, 1, 0) == 1);
+  CHECK(call_i32(&env, "bt", 1, 2, 0) == 102 && call_i32(&env, "bt", 1, 6, 0) == 6);
+  CHECK(call_i32(&env, "bt", 1, 99, 0) == 99);
+  unload(&env);
 }
 
 /* ------------------------------------------------------------------ numerics */
