@@ -11,8 +11,9 @@
  *      receives, and a flat (scalar-only, no allocation) host function for `echo-u32`,
  *   3. instantiates the component in a store (through an InstancePre, which resolves and
  *      type-checks the imports once and can instantiate many times),
- *   4. calls exports: a string and a record with the dynamic API (weld_cval_t values),
- *      a u32 with the typed fast path (weld_cfunc_call_flat). */
+ *   4. calls exports: a string, a record, an option and flags with the dynamic API
+ *      (weld_cval_t values, checked against the parameter types first), a u32 with the
+ *      typed fast path (weld_cfunc_call_flat). */
 #include "weld.h"
 #include "weld/component.h"
 #include <stdio.h>
@@ -106,6 +107,39 @@ int main(int argc, char **argv) {
   if (err) return fail("call", err);
   if (trap) return fprintf(stderr, "trap: %s\n", weld_trap_message(trap)), 1;
   printf("echo-point returned { x: %d, y: %d }\n", res.of.items.ptr[0].of.s32, res.of.items.ptr[1].of.s32);
+  weld_cval_drop(&arg);
+  weld_cval_drop(&res);
+
+  /* option<u32>: some(7), built in a box; the argument is checked against the function's
+   * parameter type before the call (weld_cfunc_call checks too, this shows how). */
+  f = weld_cinstance_func_by_name(inst, "test:guest/echo#echo-option");
+  const weld_ctype_t *ft = weld_cfunc_type(f);
+  weld_cval_t seven = {.kind = WELD_CK_U32, .of.u32 = 7};
+  arg = (weld_cval_t){.kind = WELD_CK_OPTION};
+  if (!weld_cval_box(&arg.of.option, &seven)) return fail("box", NULL);
+  err = weld_cval_check(&arg, weld_ctype_member(ft, 0));
+  if (err) return fail("check", err);
+  err = weld_cfunc_call(store, f, &arg, weld_ctype_count(ft), &res, weld_ctype_result_count(ft), &trap);
+  if (err) return fail("call", err);
+  if (trap) return fprintf(stderr, "trap: %s\n", weld_trap_message(trap)), 1;
+  if (res.of.option) printf("echo-option returned some(%u)\n", res.of.option->of.u32);
+  weld_cval_drop(&arg);
+  weld_cval_drop(&res);
+
+  /* flags perms { read, write, exec }: read | exec. */
+  f = weld_cinstance_func_by_name(inst, "test:guest/echo#echo-perms");
+  ft = weld_cfunc_type(f);
+  const weld_ctype_t *perms = weld_ctype_member(ft, 0);
+  arg = (weld_cval_t){.kind = WELD_CK_FLAGS};
+  if (!weld_cval_flags(&arg, weld_ctype_count(perms))) return fail("flags", NULL);
+  arg.of.flags.bits[0] = 1u << 0 | 1u << 2;
+  err = weld_cfunc_call(store, f, &arg, 1, &res, 1, &trap);
+  if (err) return fail("call", err);
+  if (trap) return fprintf(stderr, "trap: %s\n", weld_trap_message(trap)), 1;
+  printf("echo-perms returned");
+  for (size_t i = 0; i < weld_ctype_count(perms); i++)
+    if (res.of.flags.bits[i / 32] >> (i % 32) & 1) printf(" %s", weld_ctype_name(perms, i));
+  printf("\n");
   weld_cval_drop(&arg);
   weld_cval_drop(&res);
 

@@ -227,6 +227,10 @@ WELD_API weld_resource_t *weld_resource_new_borrow(weld_store_t *store, weld_res
 WELD_API bool weld_resource_is_own(const weld_resource_t *r);
 /* The host type of r, or NULL when r is a resource defined by a guest component. */
 WELD_API weld_resource_type_t *weld_resource_host_type(const weld_resource_t *r);
+/* The type of r, host- or guest-defined (borrowed: valid while r is).  A guest-defined
+ * type is the run-time type of one component instance: compare it with
+ * weld_cinstance_resource to tell which exported resource a handle is. */
+WELD_API weld_resource_type_t *weld_resource_type(const weld_resource_t *r);
 /* The rep of a host resource (error if r is a guest resource). */
 WELD_API weld_error_t *weld_resource_rep(const weld_resource_t *r, uint32_t *rep);
 /* Drops an owned handle: runs the destructor (host dtor, or the guest's destructor, which
@@ -361,6 +365,10 @@ WELD_API bool weld_cinstance_export_index(weld_cinstance_t *inst, const weld_exp
 /* NULL if the export is not of that kind. */
 WELD_API weld_cfunc_t *weld_cinstance_func(weld_cinstance_t *inst, const weld_export_index_t *idx);
 WELD_API weld_module_t *weld_cinstance_module(weld_cinstance_t *inst, const weld_export_index_t *idx);
+/* An exported resource type (`resource r` of an exported interface, or of the instance):
+ * the run-time type, defined by this instance or passed through from its imports.
+ * Borrowed: lives as long as the store. */
+WELD_API weld_resource_type_t *weld_cinstance_resource(weld_cinstance_t *inst, const weld_export_index_t *idx);
 WELD_API const weld_ctype_t *weld_cinstance_export_type(weld_cinstance_t *inst, const weld_export_index_t *idx);
 /* Convenience: a function by path, e.g. "wasi:cli/run@0.2.0#run" or "add" (nested
  * instance names separated by '#'); NULL if there is none. */

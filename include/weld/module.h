@@ -48,7 +48,8 @@ WELD_API void weld_module_import(const weld_module_t *m, size_t i, weld_import_d
 WELD_API size_t weld_module_export_count(const weld_module_t *m);
 WELD_API void weld_module_export(const weld_module_t *m, size_t i, weld_export_desc_t *out);
 
-/* Text format: translate WebAssembly text (a single module) to the binary format.
+/* Text format: translate WebAssembly text (one module, or one component `(component ...)`)
+ * to the binary format.
  * On success *out is allocated with the weld allocator; free it with weld_free_bytes. */
 WELD_API weld_error_t *weld_wat_to_wasm(const char *text, size_t len, WELD_OWN uint8_t **out, size_t *out_len);
 WELD_API void weld_free_bytes(WELD_OWN uint8_t *bytes, size_t len);

@@ -68,6 +68,13 @@ weld_module_t *weld_cinstance_module(weld_cinstance_t *inst, const weld_export_i
   return owner->vals[pos].module;
 }
 
+weld_resource_type_t *weld_cinstance_resource(weld_cinstance_t *inst, const weld_export_index_t *idx) {
+  const comp_inst_t *owner;
+  uint32_t pos;
+  if (!resolve(inst, idx, &owner, &pos) || owner->ext[pos].ent.kind != COMP_E_TYPE) return NULL;
+  return owner->vals[pos].rtype;
+}
+
 const weld_ctype_t *weld_cinstance_export_type(weld_cinstance_t *inst, const weld_export_index_t *idx) {
   const comp_inst_t *owner;
   uint32_t pos;

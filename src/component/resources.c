@@ -339,6 +339,8 @@ weld_resource_type_t *weld_resource_host_type(const weld_resource_t *r) {
   return r && !r->rt->impl ? r->rt : NULL;
 }
 
+weld_resource_type_t *weld_resource_type(const weld_resource_t *r) { return r ? r->rt : NULL; }
+
 weld_error_t *weld_resource_rep(const weld_resource_t *r, uint32_t *rep) {
   if (!r) return base_error("weld_resource_rep: NULL resource");
   if (r->rt->impl) return base_error("weld_resource_rep: the resource is defined by a guest component");
