@@ -7,9 +7,8 @@
 #include "component/crt.h"
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/file.h"
 #include "base/limits.h"
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- plans */
@@ -312,33 +311,10 @@ weld_error_t *weld_component_new(weld_engine_t *engine, const uint8_t *bytes, si
 weld_error_t *weld_component_from_file(weld_engine_t *engine, const char *path, weld_component_t **out) {
   if (out) *out = NULL;
   if (!engine || !path || !out) return base_error("weld_component_from_file: invalid argument");
-  FILE *f = fopen(path, "rb");
-  if (!f) return base_error("%s: %s", path, strerror(errno));
-  size_t cap = 1 << 16, len = 0;
-  uint8_t *buf = base_alloc(cap);
-  weld_error_t *err = buf ? NULL : base_error_oom();
-  while (!err) {
-    if (len == cap) {
-      if (cap > WELD_MAX_COMPONENT_BYTES) {
-        err = base_error("%s: component too large (more than %u bytes)", path, WELD_MAX_COMPONENT_BYTES);
-        break;
-      }
-      uint8_t *nb = base_realloc(buf, cap, cap * 2);
-      if (!nb) {
-        err = base_error_oom();
-        break;
-      }
-      buf = nb;
-      cap *= 2;
-    }
-    size_t n = fread(buf + len, 1, cap - len, f);
-    len += n;
-    if (n == 0) {
-      if (ferror(f)) err = base_error("%s: read error", path);
-      break;
-    }
-  }
-  fclose(f);
+  uint8_t *buf = NULL;
+  size_t len = 0, cap = 0;
+  weld_error_t *err = base_read_file(path, WELD_MAX_COMPONENT_BYTES, "component", &buf, &len, &cap);
+  if (err) return err;
   if (!err) err = weld_component_new(engine, buf, len, out);
   if (err) err = base_error_wrap(err, "%s", path);
   base_free(buf, cap);

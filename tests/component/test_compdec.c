@@ -14,18 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int g_pass, g_fail;
-
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    if (cond) g_pass++;                                   \
-    else {                                                \
-      g_fail++;                                           \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
-      printf(__VA_ARGS__);                                \
-      printf("\n");                                       \
-    }                                                     \
-  } while (0)
+#include "../test.h"
 
 /* ---------------------------------------------------------------- binary builder */
 

@@ -11,19 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-static int g_pass, g_fail;
+#include "../test.h"
 static bool g_bench;
-
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    if (cond) g_pass++;                                   \
-    else {                                                \
-      g_fail++;                                           \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__);         \
-      printf(__VA_ARGS__);                                \
-      printf("\n");                                       \
-    }                                                     \
-  } while (0)
 
 #define GUESTS "tests/component/guests/"
 

@@ -7,19 +7,7 @@
 #include "wit_test_util.h"
 #include <stdarg.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...) \
-  do { \
-    if (cond) { \
-      passed++; \
-    } else { \
-      failed++; \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-      printf(__VA_ARGS__); \
-      printf("\n"); \
-    } \
-  } while (0)
+#include "../test.h"
 
 /* Resolves src; returns the error message (static copy) or NULL on success. */
 static const char *try_src(const char *src, weld_wit_t **keep) {
@@ -331,6 +319,6 @@ int main(void) {
   test_features();
   test_print();
   test_oom();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed != 0;
+  printf("%d passed, %d failed\n", g_pass, g_fail);
+  return g_fail != 0;
 }

@@ -11,19 +11,7 @@
 #include "wit_test_util.h"
 #include <time.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...) \
-  do { \
-    if (cond) { \
-      passed++; \
-    } else { \
-      failed++; \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-      printf(__VA_ARGS__); \
-      printf("\n"); \
-    } \
-  } while (0)
+#include "../test.h"
 
 static size_t unhex(const char *h, uint8_t *out) {
   size_t n = 0;
@@ -738,6 +726,6 @@ int main(int argc, char **argv) {
   test_stubs(shared);
   test_scaling();
   test_oom();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed != 0;
+  printf("%d passed, %d failed\n", g_pass, g_fail);
+  return g_fail != 0;
 }
