@@ -219,29 +219,6 @@ static inline uint32_t next_cp(const comp_str_t *s, size_t *i) {
   }
 }
 
-static inline size_t put8(uint32_t cp, uint8_t *out) {
-  if (cp < 0x80) {
-    out[0] = (uint8_t)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (uint8_t)(0xc0 | cp >> 6);
-    out[1] = (uint8_t)(0x80 | (cp & 0x3f));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (uint8_t)(0xe0 | cp >> 12);
-    out[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-    out[2] = (uint8_t)(0x80 | (cp & 0x3f));
-    return 3;
-  }
-  out[0] = (uint8_t)(0xf0 | cp >> 18);
-  out[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
-  out[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
-  out[3] = (uint8_t)(0x80 | (cp & 0x3f));
-  return 4;
-}
-
 /* UTF-8 length of a valid string from unit position `from`. */
 static uint64_t utf8_length(const comp_str_t *s, size_t from) {
   if (s->enc == COMP_STR_UTF8) return s->units - from;
@@ -274,7 +251,7 @@ static size_t utf16_to_utf8(const uint8_t *b, size_t n, uint8_t *out) {
         o += 2, i++;
       } else if (u - 0xd800u < 0x400u && i + 1 < n) {
         uint32_t cp = 0x10000 + ((u - 0xd800) << 10) + (rd16(b + 2 * i + 2) - 0xdc00);
-        o += put8(cp, out + o);
+        o += base_utf8_encode(cp, out + o);
         i += 2;
       } else {
         out[o] = (uint8_t)(0xe0 | u >> 12);
@@ -313,7 +290,7 @@ static size_t encode_utf8(const comp_str_t *s, size_t from, uint8_t *out) {
         i = at;
         break;
       }
-      o += put8(cp, out + o);
+      o += base_utf8_encode(cp, out + o);
     }
   }
   return o;
