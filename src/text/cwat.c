@@ -493,16 +493,11 @@ static weld_error_t *encode_top(const text_doc_t *doc, const text_sx_t *x, unsig
   c.quote_depth = quote_depth;
   if (!binary && !quote) return encode_fields(&c, x, x->items, i, x->nitems, id, out);
   base_buf_t bytes = {0};
-  for (uint32_t k = i + 1; k < x->nitems; k++) {
-    const text_sx_t *s = &x->items[k];
-    if (s->kind != SX_STRING) {
-      base_buf_free(&bytes);
-      return text_error(doc, s, "unexpected token: expected a string");
-    }
-    base_buf_bytes(&bytes, s->str, s->str_len);
+  weld_error_t *err = text_sx_concat_strings(doc, x->items + i + 1, x->nitems - i - 1, &bytes);
+  if (err) {
+    base_buf_free(&bytes);
+    return err;
   }
-  if (bytes.oom) return base_error_oom();
-  weld_error_t *err = NULL;
   if (binary) {
     base_buf_bytes(out, bytes.data, bytes.len);
     if (out->oom) err = base_error_oom();

@@ -527,3 +527,11 @@ void text_sx_id_name(const text_sx_t *id, const char **name, size_t *len) {
     *len = id->len - 1;
   }
 }
+
+weld_error_t *text_sx_concat_strings(const text_doc_t *doc, const text_sx_t *items, uint32_t n, base_buf_t *out) {
+  for (uint32_t k = 0; k < n; k++) {
+    if (items[k].kind != SX_STRING) return text_error(doc, &items[k], "unexpected token: expected a string");
+    base_buf_bytes(out, items[k].str, items[k].str_len);
+  }
+  return out->oom ? base_error_oom() : NULL;
+}

@@ -63,6 +63,10 @@ static inline int text_sx_is_form(const text_sx_t *x, const char *kw) {
   return x->kind == SX_LIST && x->nitems > 0 && text_sx_is_atom(&x->items[0], kw);
 }
 
+/* Appends the bytes of the strings items[0..n) to out (the `binary "..."*` and
+ * `quote "..."*` forms); an item that is not a string is an error at that item. */
+weld_error_t *text_sx_concat_strings(const text_doc_t *doc, const text_sx_t *items, uint32_t n, base_buf_t *out);
+
 /* The name of an SX_ID node without the '$' ($abc and $"abc" name the same id). */
 void text_sx_id_name(const text_sx_t *id, const char **name, size_t *len);
 

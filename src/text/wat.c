@@ -70,16 +70,11 @@ static weld_error_t *encode_module(const text_doc_t *doc, const text_sx_t *m, un
   bool quote = i < m->nitems && text_sx_is_atom(&m->items[i], "quote");
   if (!binary && !quote) return encode_fields(doc, m->items + i, m->nitems - i, id, flags, out);
   base_buf_t bytes = {0};
-  for (uint32_t k = i + 1; k < m->nitems; k++) {
-    const text_sx_t *s = &m->items[k];
-    if (s->kind != SX_STRING) {
-      base_buf_free(&bytes);
-      return text_error(doc, s, "unexpected token: expected a string");
-    }
-    base_buf_bytes(&bytes, s->str, s->str_len);
+  weld_error_t *err = text_sx_concat_strings(doc, m->items + i + 1, m->nitems - i - 1, &bytes);
+  if (err) {
+    base_buf_free(&bytes);
+    return err;
   }
-  if (bytes.oom) return base_error_oom();
-  weld_error_t *err = NULL;
   if (binary) {
     base_buf_bytes(out, bytes.data, bytes.len);
     if (out->oom) err = base_error_oom();
