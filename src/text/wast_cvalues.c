@@ -495,23 +495,6 @@ bool text_wast_cval_match(const text_wast_cval_t *pat, const weld_cval_t *got, c
 
 /* ------------------------------------------------------------------ printing */
 
-static void put_float(base_buf_t *b, uint64_t bits, unsigned width) {
-  if (is_nan(bits, width)) {
-    base_buf_printf(b, "nan:0x%" PRIx64, bits & (((uint64_t)1 << (width == 32 ? 23 : 52)) - 1));
-    return;
-  }
-  if (width == 32) {
-    uint32_t w = (uint32_t)bits;
-    float f;
-    memcpy(&f, &w, 4);
-    base_buf_printf(b, "%.9g", (double)f);
-  } else {
-    double d;
-    memcpy(&d, &bits, 8);
-    base_buf_printf(b, "%.17g", d);
-  }
-}
-
 static void put_str(base_buf_t *b, const uint8_t *s, size_t n) {
   base_buf_byte(b, '"');
   for (size_t i = 0; i < n; i++) {
@@ -546,7 +529,7 @@ static void print_rec(base_buf_t *b, const weld_cval_t *v, const weld_ctype_t *t
     uint32_t w;
     memcpy(&w, &v->of.f32, 4);
     base_buf_printf(b, "(f32.const ");
-    put_float(b, w, 32);
+    text_wast_print_float(b, w, 32);
     base_buf_byte(b, ')');
     return;
   }
@@ -554,7 +537,7 @@ static void print_rec(base_buf_t *b, const weld_cval_t *v, const weld_ctype_t *t
     uint64_t w;
     memcpy(&w, &v->of.f64, 8);
     base_buf_printf(b, "(f64.const ");
-    put_float(b, w, 64);
+    text_wast_print_float(b, w, 64);
     base_buf_byte(b, ')');
     return;
   }

@@ -172,6 +172,8 @@ weld_error_t *text_wast_cval_build(const text_doc_t *doc, const text_wast_cval_t
 /* True if the value got (of type t) is what pat expects. */
 bool text_wast_cval_match(const text_wast_cval_t *pat, const weld_cval_t *got, const weld_ctype_t *t);
 /* Appends a value in script syntax (names taken from t). */
+/* Appends a float given by its bits (width 32 or 64): decimal, inf, or nan:0x<payload>. */
+void text_wast_print_float(base_buf_t *b, uint64_t bits, unsigned width);
 void text_wast_print_cval(base_buf_t *b, const weld_cval_t *v, const weld_ctype_t *t);
 
 /* ------------------------------------------------------------------ host (wast_host.c) */

@@ -273,7 +273,7 @@ bool text_wast_val_match(const text_wast_val_t *pat, const weld_val_t *v) {
 
 /* ------------------------------------------------------------------ printing */
 
-static void print_float(base_buf_t *b, uint64_t bits, unsigned width) {
+void text_wast_print_float(base_buf_t *b, uint64_t bits, unsigned width) {
   unsigned mant = width == 32 ? 23 : 52;
   uint64_t sign = bits >> (width - 1) & 1;
   uint64_t exp_mask = (width == 32 ? 0xffull : 0x7ffull) << mant, mant_mask = ((uint64_t)1 << mant) - 1;
@@ -302,12 +302,12 @@ void text_wast_print_val(base_buf_t *b, const weld_val_t *v, const text_wast_val
   case WELD_I64: base_buf_printf(b, "(i64.const %" PRId64 ")", v->of.i64); return;
   case WELD_F32:
     base_buf_printf(b, "(f32.const ");
-    print_float(b, v->of.f32_bits, 32);
+    text_wast_print_float(b, v->of.f32_bits, 32);
     base_buf_printf(b, ")");
     return;
   case WELD_F64:
     base_buf_printf(b, "(f64.const ");
-    print_float(b, v->of.f64_bits, 64);
+    text_wast_print_float(b, v->of.f64_bits, 64);
     base_buf_printf(b, ")");
     return;
   case WELD_V128: {
@@ -319,7 +319,7 @@ void text_wast_print_val(base_buf_t *b, const weld_val_t *v, const text_wast_val
       uint64_t x = get_le(v->of.v128 + i * bytes, bytes);
       base_buf_printf(b, " ");
       if (shape == TEXT_WAST_F32X4 || shape == TEXT_WAST_F64X2)
-        print_float(b, x, bytes * 8);
+        text_wast_print_float(b, x, bytes * 8);
       else if (shape == TEXT_WAST_I64X2)
         base_buf_printf(b, "%" PRId64, (int64_t)x);
       else
