@@ -895,38 +895,10 @@ static int is_resource(bld_t *b, uint32_t id) {
 
 /* ---- types ---- */
 
-static const weld_wit_stability_t *stab_of(bld_t *b, weld_wit_type_t t) {
+static const weld_wit_stability_t *stab_of(void *env, weld_wit_type_t t) {
   if (t.tag != WELD_WIT_T_ID) return NULL;
-  const weld_wit_stability_t *s = &tdef(b, t.id)->stability;
+  const weld_wit_stability_t *s = &tdef(env, t.id)->stability;
   return s->kind != WELD_WIT_STABILITY_UNKNOWN ? s : NULL;
-}
-
-/* The gate an anonymous type inherits (unresolved.c's find_stability). */
-static weld_wit_stability_t anon_stability(bld_t *b, const weld_wit_typedef_t *td, const weld_wit_stability_t *ctx) {
-  if (ctx->kind != WELD_WIT_STABILITY_UNKNOWN) return *ctx;
-  const weld_wit_stability_t *f = NULL;
-  switch (td->kind) {
-  case WELD_WIT_KIND_ALIAS:
-  case WELD_WIT_KIND_OWN:
-  case WELD_WIT_KIND_BORROW:
-  case WELD_WIT_KIND_LIST:
-  case WELD_WIT_KIND_FIXED_LIST:
-  case WELD_WIT_KIND_OPTION:
-  case WELD_WIT_KIND_FUTURE:
-  case WELD_WIT_KIND_STREAM: f = stab_of(b, td->a); break;
-  case WELD_WIT_KIND_MAP:
-  case WELD_WIT_KIND_RESULT:
-    f = stab_of(b, td->a);
-    if (!f) f = stab_of(b, td->b);
-    break;
-  case WELD_WIT_KIND_TUPLE:
-    for (size_t i = 0; i < td->cases.len && !f; i++) f = stab_of(b, td->cases.data[i].type);
-    break;
-  default: break;
-  }
-  weld_wit_stability_t none;
-  memset(&none, 0, sizeof none);
-  return f ? *f : none;
 }
 
 static bool intern(bld_t *b, weld_wit_typedef_t *td, uint32_t off, uint32_t *out) {
@@ -1090,7 +1062,7 @@ static bool conv_val(bld_t *b, weld_wit_type_t in, const weld_wit_stability_t *c
     *out = td.a;
     return true;
   }
-  td.stability = anon_stability(b, &td, ctx);
+  td.stability = wit_inherited_stability(&td, ctx, stab_of, b);
   td.owner_kind = WELD_WIT_OWNER_NONE;
   uint32_t id;
   if (!intern(b, &td, t->off, &id)) return false;

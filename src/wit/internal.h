@@ -129,6 +129,11 @@ int wit_include_stability(weld_wit_t *wit, const weld_wit_stability_t *s, uint32
 
 /* Stability helpers */
 bool wit_stability_is_unknown(const weld_wit_stability_t *s);
+/* The gate an anonymous type inherits: `st` if known, else the first gate among the types it
+ * is made of (gate_of(env, t) gives the gate of a named type t, or NULL). */
+weld_wit_stability_t wit_inherited_stability(const weld_wit_typedef_t *td, const weld_wit_stability_t *st,
+                                             const weld_wit_stability_t *(*gate_of)(void *env, weld_wit_type_t t),
+                                             void *env);
 bool wit_stability_eq(const weld_wit_stability_t *a, const weld_wit_stability_t *b);
 
 /* Interface a `use`d type alias points into (WELD_WIT_NONE if not an alias across owners). */

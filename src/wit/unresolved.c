@@ -683,13 +683,16 @@ static bool resolve_type_def(R *r, const wit_ast_type_t *t, const weld_wit_stabi
   }
 }
 
-static const weld_wit_stability_t *find_in_type(R *r, weld_wit_type_t t) {
+static const weld_wit_stability_t *find_in_type(void *env, weld_wit_type_t t) {
+  R *r = env;
   if (t.tag != WELD_WIT_T_ID) return NULL;
   const weld_wit_stability_t *s = &r->u->types.data[t.id].stability;
   return s->kind != WELD_WIT_STABILITY_UNKNOWN ? s : NULL;
 }
 
-static weld_wit_stability_t find_stability(R *r, const weld_wit_typedef_t *td, const weld_wit_stability_t *st) {
+weld_wit_stability_t wit_inherited_stability(const weld_wit_typedef_t *td, const weld_wit_stability_t *st,
+                                             const weld_wit_stability_t *(*gate_of)(void *env, weld_wit_type_t t),
+                                             void *env) {
   if (st->kind != WELD_WIT_STABILITY_UNKNOWN) return *st;
   const weld_wit_stability_t *f = NULL;
   switch (td->kind) {
@@ -700,14 +703,14 @@ static weld_wit_stability_t find_stability(R *r, const weld_wit_typedef_t *td, c
   case WELD_WIT_KIND_FIXED_LIST:
   case WELD_WIT_KIND_OPTION:
   case WELD_WIT_KIND_FUTURE:
-  case WELD_WIT_KIND_STREAM: f = find_in_type(r, td->a); break;
+  case WELD_WIT_KIND_STREAM: f = gate_of(env, td->a); break;
   case WELD_WIT_KIND_MAP:
   case WELD_WIT_KIND_RESULT:
-    f = find_in_type(r, td->a);
-    if (!f) f = find_in_type(r, td->b);
+    f = gate_of(env, td->a);
+    if (!f) f = gate_of(env, td->b);
     break;
   case WELD_WIT_KIND_TUPLE:
-    for (size_t i = 0; i < td->cases.len && !f; i++) f = find_in_type(r, td->cases.data[i].type);
+    for (size_t i = 0; i < td->cases.len && !f; i++) f = gate_of(env, td->cases.data[i].type);
     break;
   default: break;
   }
@@ -764,7 +767,7 @@ static bool anon_type(R *r, weld_wit_typedef_t *td, wit_span_t span, weld_wit_ty
 static bool resolve_type(R *r, const wit_ast_type_t *t, const weld_wit_stability_t *st, weld_wit_type_t *out) {
   weld_wit_typedef_t td;
   TRY(resolve_type_def(r, t, st, &td));
-  td.stability = find_stability(r, &td, st);
+  td.stability = wit_inherited_stability(&td, st, find_in_type, r);
   td.owner_kind = WELD_WIT_OWNER_NONE;
   td.owner = WELD_WIT_NONE;
   return anon_type(r, &td, t->span, out);
@@ -898,7 +901,7 @@ static bool resolve_function(R *r, const wit_docs_t *docs, const wit_attrs_t *at
     td.kind = WELD_WIT_KIND_BORROW;
     td.a = wit_ty_id(resource);
     td.owner = WELD_WIT_NONE;
-    td.stability = find_stability(r, &td, &unknown);
+    td.stability = wit_inherited_stability(&td, &unknown, find_in_type, r);
     weld_wit_param_t p = {"self", {0, 0}};
     TRY(anon_type(r, &td, f->span, &p.type));
     wit_map_puts(r->a, &seen, "self", 0);
