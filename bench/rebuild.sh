@@ -4,7 +4,9 @@
 #   bench/wasm/<name>.wasm  for each kernel bench/src/<name>.c listed in bench/programs.txt
 #   bench/wasm/big.wasm     from the program bench/gen/gen_big.c writes (decode/validate
 #                           throughput only; never run for time)
-# Each module must import nothing (no WASI): the script fails if one does.
+#   bench/component/*.wasm  the component benchmarks' components, from their text
+#                           (bench/component/rebuild.sh: jco parse; needs node + npm install)
+# Each core module must import nothing (no WASI): the script fails if one does.
 # Output is reproducible: rebuilding unchanged sources gives identical bytes.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -44,5 +46,6 @@ while read -r name _; do
   wasm_build "wasm/$name.wasm" "src/$name.c" || status=1
 done < programs.txt
 wait "$big_pid" || status=1
+bash component/rebuild.sh || status=1
 ((status == 0)) && echo "rebuild.sh: bench/wasm rebuilt ($(ls wasm/*.wasm | wc -l) modules)"
 exit $status

@@ -300,5 +300,80 @@ else
   say "wit: left out ($WIT_DIR or $BUILD/libweld.a missing)"
 fi
 
+# ---- component model: bench/component_bench.c vs jco transpile + node ----
+# The same component (bench/component/bench.wasm) on weld's component API and under the
+# pinned jco's `transpile` in node; one table with the ratio and the targets.  A weld
+# failure (a wrong result, a crash) makes the run fail; a missing jco leaves its column
+# out; a missed target is reported, not an error.
+echo
+CWASM=bench/component/bench.wasm
+CFLAGS_Q=(); [[ "$QUICK" = 1 ]] && CFLAGS_Q=(--quick)
+declare -A CW CJ
+if [[ ! -f $CWASM ]]; then
+  say "component: $CWASM is missing: run bench/component/rebuild.sh"; bad=1
+else
+  stale $CWASM bench/component/bench.wat && say "note: $CWASM is older than bench.wat; bench/component/rebuild.sh regenerates it"
+  if cmake --build "$BUILD" --target component_bench -j2 >"$OUT/component_bench.log" 2>&1 && [[ -x "$OUT/component_bench" ]]; then
+    if "$OUT/component_bench" $CWASM "${CFLAGS_Q[@]}" >"$OUT/component_weld.txt" 2>"$OUT/last.err"; then
+      while read -r k v _; do CW[$k]=$v; done <"$OUT/component_weld.txt"
+    else
+      say "component: weld FAILED: $(head -c 300 "$OUT/last.err" | tr '\n' ' ')"; bad=1
+    fi
+  else
+    say "component: bench/component_bench.c did not build against libweld (see $OUT/component_bench.log)"; bad=1
+  fi
+  if [[ -d node_modules/@bytecodealliance/jco ]] && command -v node >/dev/null; then
+    JD=$OUT/component-jco
+    if stale "$JD/bench.js" $CWASM node_modules/@bytecodealliance/jco/package.json; then
+      rm -rf "$JD"
+      tools/js/jco transpile $CWASM -o "$JD" --name bench --instantiation sync -q >"$OUT/component_jco.log" 2>&1 ||
+        say "component: jco transpile failed (see $OUT/component_jco.log)"
+    fi
+    if [[ -f "$JD/bench.js" ]]; then
+      if node bench/component_jco.mjs "$JD" "${CFLAGS_Q[@]}" >"$OUT/component_jco.txt" 2>"$OUT/last.err"; then
+        while read -r k v _; do CJ[$k]=$v; done <"$OUT/component_jco.txt"
+      else
+        say "component: jco+node failed: $(head -c 300 "$OUT/last.err" | tr '\n' ' ')"
+      fi
+    fi
+  else
+    say "component: jco+node left out (run npm install in the project root)"
+  fi
+  jcov=$(node -p "require('./node_modules/@bytecodealliance/jco/package.json').version" 2>/dev/null || echo '?')
+  echo "component model ($CWASM; jco $jcov transpile --instantiation sync, node $(node --version 2>/dev/null || echo -))"
+  echo "best of $([[ "$QUICK" = 1 ]] && echo 3 || echo 20) batches; ratio = weld's time / jco's time (< 1: weld is faster); load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+  {
+    printf 'key\tmeasurement\tunit\tweld\tjco\ttarget\n'
+    # key, label, unit, target (<=N for times, >=N for throughputs, - for none)
+    while IFS='|' read -r key label unit target; do
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$unit" "${CW[$key]:--}" "${CJ[$key]:--}" "$target"
+    done <<'ROWS'
+typed_ns|host->guest call id(u32)->u32, typed (call_flat)|ns|<=30
+dynamic_ns|host->guest call id(u32)->u32, dynamic (cval)|ns|<=100
+guest_host_ns|guest->host call of host-id(u32)->u32|ns|<=20
+string_h2g_gbs|1 MiB string host->guest (argument)|GB/s|>=2
+string_g2h_gbs|1 MiB string guest->host (result)|GB/s|>=2
+string_g2h_arg_gbs|1 MiB string guest->host (import argument)|GB/s|>=2
+list_h2g_gbs|1 MiB list<u8> host->guest (argument)|GB/s|-
+list_g2h_gbs|1 MiB list<u8> guest->host (result)|GB/s|-
+list_g2h_arg_gbs|1 MiB list<u8> guest->host (import argument)|GB/s|-
+instantiate_us|instantiate via InstancePre (+ drop)|us|<=10
+ROWS
+  } >"$OUT/component.tsv"
+  awk -F'\t' '
+    NR == 1 { printf "%-48s %10s %12s %9s %8s  %s\n", "measurement", "weld", "jco+node", "weld/jco", "target", ""; next }
+    {
+      w = $4; j = $5; ratio = "-"; status = ""
+      if (w != "-" && j != "-" && w > 0 && j > 0) ratio = sprintf("%.3gx", $3 == "GB/s" ? j / w : w / j)
+      if ($6 != "-") {
+        lim = substr($6, 3) + 0
+        if (w == "-") status = "no weld figure"
+        else if (substr($6, 1, 2) == "<=") status = (w <= lim ? "MET" : "NOT MET")
+        else status = (w >= lim ? "MET" : "NOT MET")
+      }
+      printf "%-48s %10s %12s %9s %8s  %s\n", $2, (w == "-" ? "-" : w " " $3), (j == "-" ? "-" : j " " $3), ratio, $6, status
+    }' "$OUT/component.tsv"
+fi
+
 say "results in $tsv"
 exit $bad

@@ -331,8 +331,10 @@ WELD_API weld_error_t *weld_linker_instance_from(weld_linker_instance_t *li, con
 WELD_API weld_error_t *weld_linker_instance_from_export(weld_linker_instance_t *li, const char *name,
                                                         weld_cinstance_t *inst, const weld_export_index_t *idx);
 /* Define every import of c that the linker does not define: functions as functions that
- * trap when called (WELD_TRAP_HOST, naming the import), instances recursively, resource
- * types as fresh host types without destructor.  Core modules cannot be made up: a
+ * trap when called (WELD_TRAP_HOST, naming the import by its path, e.g.
+ * "wasi:random/random@0.2.3#get-random-bytes"), instances recursively (an instance the
+ * linker defines, also under a semver-compatible name, is completed, not replaced),
+ * resource types as fresh host types without destructor.  Core modules cannot be made up: a
  * missing module import still fails at instantiate_pre. */
 WELD_API weld_error_t *weld_linker_define_unknown_imports_as_traps(weld_linker_t *l, const weld_component_t *c);
 

@@ -156,6 +156,8 @@ struct weld_resource_type {
 weld_resource_type_t *comp_rtype_new_guest(comp_abi_inst_t *impl, weld_func_t *dtor, const char *name);
 void comp_rtype_ref(weld_resource_type_t *rt);
 void comp_rtype_unref(weld_resource_type_t *rt); /* = weld_resource_type_delete */
+/* "host-defined resource `name`" / "guest-defined resource", for messages */
+void comp_rtype_describe(const weld_resource_type_t *rt, char *buf, size_t n);
 
 /* One handle table slot (definitions.py ResourceHandle).  rt == NULL: free slot. */
 typedef struct comp_handle {
@@ -279,7 +281,7 @@ weld_error_t *comp_cval_check(comp_layouts_t *L, comp_typeid_t id, const weld_cv
                               comp_abi_inst_t *inst);
 
 /* Host misuse across several values: the same own weld_resource_t passed twice (it can be
- * moved into a guest only once). */
+ * moved into a guest only once), or passed as an own and as a borrow. */
 weld_error_t *comp_cval_check_moves(const weld_cval_t *vs, size_t n);
 
 /* lower_flat: writes layout->nflat slots at out (zeroing each slot first). */

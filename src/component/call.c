@@ -89,6 +89,17 @@ static void free_types(comp_typeid_t *ts, comp_typeid_t *buf, uint32_t n) {
   if (ts != buf) base_free(ts, (size_t)n * sizeof *ts);
 }
 
+/* Whether values of these types may contain own/borrow handles (COMP_LF_HANDLE); when not,
+ * the walks looking for handles (a pass over every element of a list) are skipped.  true
+ * when unknown (a layout could not be computed). */
+static bool may_hold_handles(comp_layouts_t *L, const comp_typeid_t *ts, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    const comp_layout_t *l = comp_layout(L, ts[i]);
+    if (!l || (l->flags & COMP_LF_HANDLE)) return true;
+  }
+  return false;
+}
+
 #define NBUF 16
 
 /* ---------------------------------------------------------------- host -> guest */
@@ -120,7 +131,8 @@ weld_trap_t *comp_call_export(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst
       return NULL;
     }
   }
-  weld_error_t *e = comp_cval_check_moves(args, nargs);
+  bool handles = may_hold_handles(L, ts, np);
+  weld_error_t *e = handles ? comp_cval_check_moves(args, nargs) : NULL;
   if (e) {
     *err = e;
     free_types(ts, buf, np);
@@ -131,7 +143,7 @@ weld_trap_t *comp_call_export(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst
   weld_trap_t *trap = comp_abi_enter(inst);
   if (trap) {
     free_types(ts, buf, np);
-    for (size_t i = 0; i < nargs; i++) comp_cval_free_owns(&args[i]); /* consumed, as after any trap */
+    for (size_t i = 0; handles && i < nargs; i++) comp_cval_free_owns(&args[i]); /* consumed, as after any trap */
     return trap;
   }
   comp_abi_call_t task;
@@ -162,7 +174,7 @@ weld_trap_t *comp_call_export(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst
   if (trap) inst->poisoned = true;
   comp_abi_leave(inst);
   /* the arguments' own handles are consumed (moved into the guest, or abandoned by a trap) */
-  for (size_t i = 0; i < nargs; i++) comp_cval_free_owns(&args[i]);
+  for (size_t i = 0; handles && i < nargs; i++) comp_cval_free_owns(&args[i]);
   return trap;
 }
 
@@ -197,7 +209,7 @@ weld_trap_t *comp_call_host(comp_layouts_t *L, comp_typeid_t ft, comp_abi_inst_t
     trap = fn(env, args, np, &result, nr);
     if (!trap && nr) {
       weld_error_t *e = comp_cval_check(L, rt, &result, inst);
-      if (!e) e = comp_cval_check_moves(&result, 1);
+      if (!e && may_hold_handles(L, &rt, 1)) e = comp_cval_check_moves(&result, 1);
       if (e) {
         trap = comp_abi_trap("host function returned a value of the wrong type: %s", weld_error_message(e));
         weld_error_delete(e);

@@ -61,6 +61,18 @@ bool weld_cval_flags(weld_cval_t *v, size_t nflags) {
   return true;
 }
 
+/* Kinds whose values own memory (what weld_cval_drop frees) / may hold an own handle
+ * (what comp_cval_free_owns looks for).  Lists of scalars are skipped element by element
+ * without a call: a 1 MiB list<u8> is 2^20 values. */
+#define KIND_BIT(k) (1u << (k))
+#define OWNS_MEMORY                                                                                     \
+  (KIND_BIT(WELD_CK_STRING) | KIND_BIT(WELD_CK_LIST) | KIND_BIT(WELD_CK_RECORD) | KIND_BIT(WELD_CK_TUPLE) | \
+   KIND_BIT(WELD_CK_VARIANT) | KIND_BIT(WELD_CK_OPTION) | KIND_BIT(WELD_CK_RESULT) | KIND_BIT(WELD_CK_FLAGS))
+#define MAY_HOLD_OWN                                                                                     \
+  (KIND_BIT(WELD_CK_OWN) | KIND_BIT(WELD_CK_LIST) | KIND_BIT(WELD_CK_RECORD) | KIND_BIT(WELD_CK_TUPLE) | \
+   KIND_BIT(WELD_CK_VARIANT) | KIND_BIT(WELD_CK_OPTION) | KIND_BIT(WELD_CK_RESULT))
+static inline bool kind_in(weld_ckind_t k, uint32_t set) { return (unsigned)k < 32 && (set & KIND_BIT(k)); }
+
 static void free_box(weld_cval_t *b) {
   if (!b) return;
   weld_cval_drop(b);
@@ -77,7 +89,8 @@ void weld_cval_drop(weld_cval_t *v) {
   case WELD_CK_RECORD:
   case WELD_CK_TUPLE:
     if (v->of.items.ptr) {
-      for (size_t i = 0; i < v->of.items.len; i++) weld_cval_drop(&v->of.items.ptr[i]);
+      for (size_t i = 0; i < v->of.items.len; i++)
+        if (kind_in(v->of.items.ptr[i].kind, OWNS_MEMORY)) weld_cval_drop(&v->of.items.ptr[i]);
       base_free(v->of.items.ptr, v->of.items.len * sizeof *v->of.items.ptr);
     }
     break;
@@ -98,7 +111,8 @@ void comp_cval_free_owns(const weld_cval_t *v) {
   case WELD_CK_LIST:
   case WELD_CK_RECORD:
   case WELD_CK_TUPLE:
-    for (size_t i = 0; v->of.items.ptr && i < v->of.items.len; i++) comp_cval_free_owns(&v->of.items.ptr[i]);
+    for (size_t i = 0; v->of.items.ptr && i < v->of.items.len; i++)
+      if (kind_in(v->of.items.ptr[i].kind, MAY_HOLD_OWN)) comp_cval_free_owns(&v->of.items.ptr[i]);
     break;
   case WELD_CK_VARIANT: comp_cval_free_owns(v->of.variant.payload); break;
   case WELD_CK_OPTION: comp_cval_free_owns(v->of.option); break;

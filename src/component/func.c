@@ -287,6 +287,25 @@ static weld_trap_t *raw_host_flat(void *env, weld_caller_t *caller, core_slot_t 
   return NULL;
 }
 
+/* The common case of raw_host_flat: parameters u32/u64/s64 (a slot becomes a word by
+ * masking), the result (if any) u32/u64/s64 too (a word becomes a slot by masking), so
+ * nothing can fail but the host function itself. */
+static weld_trap_t *raw_host_flat_plain(void *env, weld_caller_t *caller, core_slot_t *slots) {
+  (void)caller;
+  lowered_t *lw = env;
+  if (__builtin_expect(!lw->frame->abi.may_leave, 0))
+    return comp_abi_trap("cannot leave component instance: a host call made while lowering values");
+  const comp_flatsig_t *sig = &lw->sig;
+  uint64_t w[COMP_FLAT_MAX], r[1] = {0};
+  uint32_t np = sig->np;
+  for (uint32_t i = 0; i < np; i++) w[i] = slots[i].u64 & sig->pmask[i];
+  comp_hostfn_t *h = lw->callee->host;
+  weld_trap_t *trap = h->flat(h->env, &lw->caller, w, r);
+  if (__builtin_expect(trap != NULL, 0)) return trap;
+  if (sig->nr) slots[0].u64 = r[0] & sig->rmask;
+  return NULL;
+}
+
 static weld_trap_t *raw_guest(void *env, weld_caller_t *caller, core_slot_t *slots) {
   (void)caller;
   lowered_t *lw = env;
@@ -320,7 +339,9 @@ weld_func_t *comp_lower_func(comp_frame_t *f, weld_cfunc_t *callee, comp_typeid_
   lw->sig = *sig;
   weld_trap_t *(*raw)(void *, weld_caller_t *, core_slot_t *);
   if (callee->kind == COMP_CFUNC_HOST) {
-    raw = callee->host->flat && lw->sig.ok ? raw_host_flat : raw_host;
+    if (!callee->host->flat || !lw->sig.ok) raw = raw_host;
+    else if (lw->sig.plain_lift && (lw->sig.nr == 0 || lw->sig.rmask)) raw = raw_host_flat_plain;
+    else raw = raw_host_flat;
   } else {
     lw->self.L = &f->component->layouts;
     lw->self.ft = ft;

@@ -318,36 +318,63 @@ weld_error_t *weld_linker_instance_from_export(weld_linker_instance_t *li, const
 
 /* ---------------------------------------------------------------- unknown imports */
 
+/* The function of an unknown import: traps naming the import by its full path (env, e.g.
+ * "wasi:random/random@0.2.3#get-random-bytes"). */
 static weld_trap_t *trap_fn(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
                             weld_cval_t *results, size_t nresults) {
   (void)caller, (void)args, (void)nargs, (void)results, (void)nresults;
-  char msg[300];
-  snprintf(msg, sizeof msg, "called an unknown import `%.200s` (defined as a trap)", (const char *)env);
+  char msg[600];
+  snprintf(msg, sizeof msg, "called an unknown import `%.500s` (defined as a trap)", (const char *)env);
   return weld_trap_new(WELD_TRAP_HOST, msg);
 }
 
 static void free_name(void *p) { base_free(p, 0); }
 
+/* "prefix#name" (or "name" at the root). */
+static char *join_path(const char *prefix, const char *name, size_t len) {
+  size_t plen = prefix ? strlen(prefix) + 1 : 0;
+  char *p = base_alloc(plen + len + 1);
+  if (!p) return NULL;
+  if (prefix) {
+    memcpy(p, prefix, plen - 1);
+    p[plen - 1] = '#';
+  }
+  memcpy(p + plen, name, len);
+  p[plen + len] = 0;
+  return p;
+}
+
+/* Defines what li lacks of the externs ext[0..n) (the exports of an imported instance type,
+ * or the root's imports); `prefix` is li's path for messages (NULL at the root).  Existing
+ * definitions are kept: a function or resource type the host defined is not replaced, and
+ * an instance the host defined (by this name or a semver-compatible one, which is what
+ * instantiate_pre will use) is completed with what it lacks.  Resource types: an import
+ * `(type (sub resource))` gets a fresh host type; an `(eq r)` import (x->ent.type differs
+ * from x->ent.referenced) is bound to r and needs no definition. */
 static weld_error_t *define_traps(weld_linker_instance_t *li, const comp_types_t *T, const comp_extern_t *ext, uint32_t n,
-                                  unsigned depth) {
+                                  const char *prefix, unsigned depth) {
   if (depth > WELD_MAX_COMPONENT_NESTING) return base_error("instance types nested too deeply");
   for (uint32_t i = 0; i < n; i++) {
     const comp_extern_t *x = &ext[i];
     char *name = base_strndup(x->name.s, x->name.len);
     if (!name) return base_error_oom();
     comp_ldef_t *d = find_exact(li, name, x->name.len);
+    if (!d) d = find_compatible(li, name, x->name.len);
     weld_error_t *err = NULL;
     if (x->ent.kind == COMP_E_FUNC && !d) {
-      char *env = base_strdup(name);
+      char *env = join_path(prefix, name, x->name.len);
       if (!env) err = base_error_oom();
       else if ((err = weld_linker_func(li, name, trap_fn, env, free_name))) base_free(env, 0);
     } else if (x->ent.kind == COMP_E_INSTANCE && (!d || d->kind == COMP_LDEF_INSTANCE)) {
-      weld_linker_instance_t *sub;
-      err = weld_linker_instance(li, name, &sub);
+      weld_linker_instance_t *sub = d ? d->u.inst : NULL;
+      char *path = join_path(prefix, name, x->name.len);
+      if (!path) err = base_error_oom();
+      else if (!sub) err = weld_linker_instance(li, name, &sub);
       if (!err) {
         const comp_instance_type_t *I = comp_type(T, x->ent.type)->u.inst;
-        err = define_traps(sub, T, I->exports, I->nexports, depth + 1);
+        err = define_traps(sub, T, I->exports, I->nexports, path, depth + 1);
       }
+      base_free(path, 0);
     } else if (x->ent.kind == COMP_E_TYPE && !d && x->ent.type == x->ent.referenced &&
                comp_type_kind(T, x->ent.type) == COMP_T_RESOURCE) {
       weld_resource_type_t *rt = weld_resource_type_new(name, NULL, NULL);
@@ -366,7 +393,7 @@ static weld_error_t *define_traps(weld_linker_instance_t *li, const comp_types_t
 weld_error_t *weld_linker_define_unknown_imports_as_traps(weld_linker_t *l, const weld_component_t *c) {
   if (!l || !c) return base_error("weld_linker_define_unknown_imports_as_traps: invalid argument");
   const comp_component_type_t *C = comp_type(c->root->types, c->root->type)->u.comp;
-  return define_traps(l->root, c->root->types, C->imports, C->nimports, 0);
+  return define_traps(l->root, c->root->types, C->imports, C->nimports, NULL, 0);
 }
 
 /* ---------------------------------------------------------------- type equality */

@@ -50,9 +50,13 @@ static weld_error_t *check_resource(comp_layouts_t *L, const comp_layout_t *l, c
   if (l->lkind == COMP_LK_OWN && !r->own) return base_error("a borrowed handle was given where an own is expected");
   if (inst && inst->resource_type) {
     weld_resource_type_t *rt = inst->resource_type(inst->resource_env, l->rid);
-    if (rt && rt != r->rt)
-      return base_error("resource handle of the wrong type (expected %s, found %s)", rt->name ? rt->name : "?",
-                        r->rt->name ? r->rt->name : "?");
+    if (rt && rt != r->rt) { /* (the same wording as resources.c's traps) */
+      char want[160], have[160];
+      comp_rtype_describe(rt, want, sizeof want);
+      comp_rtype_describe(r->rt, have, sizeof have);
+      return base_error("resource handle of the wrong type, expected %s but found %s%s", want,
+                        strcmp(want, have) == 0 ? "a different " : "", have);
+    }
   }
   return NULL;
 }
@@ -80,7 +84,12 @@ static weld_error_t *check(comp_layouts_t *L, comp_typeid_t id, const weld_cval_
     if ((uint64_t)v->of.items.len * el->size > WELD_MAX_LIST_BYTES)
       return base_error("list of %zu elements (%llu bytes) exceeds the limit of %u bytes", v->of.items.len,
                         (unsigned long long)v->of.items.len * el->size, WELD_MAX_LIST_BYTES);
-    for (size_t i = 0; i < v->of.items.len; i++) {
+    size_t i = 0;
+    if (el->lkind <= COMP_LK_F64) { /* integers, floats, bool: only the kind to check, without a call */
+      weld_ckind_t ek = comp_cval_kind(L, l->members[0]);
+      while (i < v->of.items.len && v->of.items.ptr[i].kind == ek) i++;
+    }
+    for (; i < v->of.items.len; i++) {
       weld_error_t *e = check(L, l->members[0], &v->of.items.ptr[i], inst);
       if (e) return base_error_wrap(e, "list element %zu", i);
     }
@@ -146,8 +155,12 @@ static bool collect_owns(const weld_cval_t *v, rvec_t *out) {
   case WELD_CK_LIST:
   case WELD_CK_RECORD:
   case WELD_CK_TUPLE:
-    for (size_t i = 0; i < v->of.items.len; i++)
-      if (!collect_owns(&v->of.items.ptr[i], out)) return false;
+    for (size_t i = 0; i < v->of.items.len; i++) {
+      weld_ckind_t k = v->of.items.ptr[i].kind; /* scalars and strings hold no handle: no call */
+      if (k >= WELD_CK_LIST && k != WELD_CK_ENUM && k != WELD_CK_FLAGS && k != WELD_CK_BORROW &&
+          !collect_owns(&v->of.items.ptr[i], out))
+        return false;
+    }
     return true;
   case WELD_CK_VARIANT: return collect_owns(v->of.variant.payload, out);
   case WELD_CK_OPTION: return collect_owns(v->of.option, out);
@@ -159,6 +172,24 @@ static bool collect_owns(const weld_cval_t *v, rvec_t *out) {
 static int ptr_cmp(const void *a, const void *b) {
   uintptr_t x = (uintptr_t) * (const void *const *)a, y = (uintptr_t) * (const void *const *)b;
   return x < y ? -1 : x > y;
+}
+
+/* The borrows in v (only looked for when the values also hold owns). */
+static bool collect_borrows(const weld_cval_t *v, rvec_t *out) {
+  if (!v) return true;
+  switch (v->kind) {
+  case WELD_CK_BORROW: return VEC_PUSH(out, v->of.resource);
+  case WELD_CK_LIST:
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE:
+    for (size_t i = 0; i < v->of.items.len; i++)
+      if (!collect_borrows(&v->of.items.ptr[i], out)) return false;
+    return true;
+  case WELD_CK_VARIANT: return collect_borrows(v->of.variant.payload, out);
+  case WELD_CK_OPTION: return collect_borrows(v->of.option, out);
+  case WELD_CK_RESULT: return collect_borrows(v->of.result.payload, out);
+  default: return true;
+  }
 }
 
 weld_error_t *comp_cval_check_moves(const weld_cval_t *vs, size_t n) {
@@ -173,6 +204,18 @@ weld_error_t *comp_cval_check_moves(const weld_cval_t *vs, size_t n) {
     qsort(owns.data, owns.len, sizeof owns.data[0], ptr_cmp);
     for (size_t i = 1; i < owns.len && !e; i++)
       if (owns.data[i] == owns.data[i - 1]) e = base_error("the same own resource handle is passed twice");
+  }
+  /* An own moved into the callee cannot be lent to it in the same call as well: the callee
+   * could drop the own (running the destructor) and then use the borrow (between two
+   * components this is lift_own's "cannot remove owned resource while borrowed" trap). */
+  if (!e && owns.len) {
+    rvec_t borrows = {0};
+    for (size_t i = 0; i < n && !e; i++)
+      if (!collect_borrows(&vs[i], &borrows)) e = base_error_oom();
+    for (size_t i = 0; i < borrows.len && !e; i++)
+      if (bsearch(&borrows.data[i], owns.data, owns.len, sizeof owns.data[0], ptr_cmp))
+        e = base_error("the same resource handle is passed as an own and as a borrow");
+    VEC_FREE(&borrows);
   }
   VEC_FREE(&owns);
   return e;

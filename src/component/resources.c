@@ -62,7 +62,7 @@ weld_resource_type_t *weld_resource_type_new(const char *debug_name, void (*dtor
 void weld_resource_type_delete(weld_resource_type_t *t) { comp_rtype_unref(t); }
 
 /* "host-defined resource `name`" / "guest-defined resource" for messages */
-static void describe(const weld_resource_type_t *rt, char *buf, size_t n) {
+void comp_rtype_describe(const weld_resource_type_t *rt, char *buf, size_t n) {
   const char *who = rt->impl ? "guest-defined resource" : "host-defined resource";
   if (rt->name && rt->name[0]) snprintf(buf, n, "%s `%s`", who, rt->name);
   else snprintf(buf, n, "%s", who);
@@ -70,8 +70,8 @@ static void describe(const weld_resource_type_t *rt, char *buf, size_t n) {
 
 static weld_trap_t *wrong_type(uint32_t i, const weld_resource_type_t *want, const weld_resource_type_t *have) {
   char a[160], b[160];
-  describe(want, a, sizeof a);
-  describe(have, b, sizeof b);
+  comp_rtype_describe(want, a, sizeof a);
+  comp_rtype_describe(have, b, sizeof b);
   return comp_abi_trap("handle index %u used with the wrong type, expected %s but found %s%s", i, a,
                        strcmp(a, b) == 0 ? "a different " : "", b);
 }

@@ -266,7 +266,15 @@ struct core_compiled_func {
   uint32_t result_slots;
   uint32_t frame_slots;       /* params + locals + maximum operand stack */
   bool guarded;               /* memory 0 accessed without checks: needs a guarded memory */
+  weld_module_t *mod;         /* the module whose code this is */
+  /* Guarded code only: the same function compiled with explicit bounds checks, for
+   * instances whose memory 0 has no guard region (core_compiled_checked). */
+  core_compiled_func_t *checked;
 };
+/* cf's variant with explicit bounds checks.  The first call compiles the whole module
+ * that way (all functions at once, so direct calls stay inside the variant); NULL when
+ * that fails (out of memory).  Thread-safe. */
+const core_compiled_func_t *core_compiled_checked(const core_compiled_func_t *cf);
 
 /* Handler addresses, indexed by core_xop_t. */
 const void *const *core_interp_handlers(void);
@@ -285,6 +293,23 @@ typedef struct core_frame {
   const core_compiled_func_t *cf; /* this frame's function (trap messages) */
 } core_frame_t;
 
+/* The jump buffer of an interpreter entry, which the guard-page fault handler jumps back
+ * to.  GCC and clang's __builtin_setjmp saves just the frame and stack pointers and the
+ * resume address (the compiler reloads everything else after the jump), which keeps a
+ * host -> wasm entry cheap; the handler runs with SA_NODEFER, so no signal mask needs
+ * restoring.  Sanitizer builds use sigsetjmp(env, 0)/siglongjmp, which ASan intercepts to
+ * unpoison the abandoned stack. */
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__aarch64__)) && \
+    !defined(WELD_SANITIZE) && !defined(__SANITIZE_ADDRESS__)
+typedef void *core_jmp_buf[5];
+#define CORE_SETJMP(b) __builtin_setjmp(b)
+#define CORE_LONGJMP(b) __builtin_longjmp(b, 1)
+#else
+typedef sigjmp_buf core_jmp_buf;
+#define CORE_SETJMP(b) sigsetjmp(b, 0)
+#define CORE_LONGJMP(b) siglongjmp(b, 1)
+#endif
+
 struct core_thread {
   weld_store_t *store;
   core_slot_t *stack, *stack_end;
@@ -293,18 +318,33 @@ struct core_thread {
   core_frame_t *fsp;            /* innermost frame; updated at every call and return */
   size_t stack_slots, nframes;
   uint32_t depth;               /* nested core_call entries */
-  sigjmp_buf *jmp;              /* innermost interpreter entry (guard-page trap path) */
+  core_jmp_buf *jmp;            /* innermost interpreter entry (guard-page trap path) */
   volatile sig_atomic_t in_wasm; /* executing wasm code (not a host function) */
 };
 
-/* signals.c: the guard-page trap path.  core_signals_enter installs the process-wide
- * SIGSEGV/SIGBUS handler (once) and this OS thread's alternate signal stack, and makes t
- * the thread's running interpreter state; it returns the previous one for
- * core_signals_leave. */
-core_thread_t *core_signals_enter(core_thread_t *t);
-void core_signals_leave(core_thread_t *prev);
+/* signals.c: per-OS-thread state of the guard-page trap path, set up once per thread by
+ * core_signals_init_thread (installs the process-wide SIGSEGV/SIGBUS handler once, this
+ * thread's alternate signal stack, and the C stack limit).  An interpreter entry then only
+ * swaps `thread` (the state the fault handler looks at) and compares its stack pointer
+ * with stack_limit, inline. */
+typedef struct core_tls {
+  core_thread_t *thread;  /* the interpreter state running on this OS thread, or NULL */
+  uintptr_t stack_limit;  /* an entry needs its C stack above this address (0 = unknown) */
+  bool ready;             /* core_signals_init_thread has run on this thread */
+} core_tls_t;
+#if defined(__GNUC__) || defined(__clang__)
+#define CORE_TLS_ATTR __attribute__((tls_model("initial-exec")))
+#else
+#define CORE_TLS_ATTR
+#endif
+extern CORE_TLS_ATTR __thread core_tls_t core_tls;
+void core_signals_init_thread(void);
 /* False when this OS thread's C stack is too close to its end for another interpreter
- * entry (host -> wasm re-entry); true when the bounds are unknown. */
-bool core_stack_ok(void);
+ * entry (host -> wasm re-entry); true when the bounds are unknown.  Needs
+ * core_signals_init_thread first. */
+static inline bool core_stack_ok(void) {
+  uintptr_t lim = core_tls.stack_limit;
+  return !lim || (uintptr_t)__builtin_frame_address(0) > lim;
+}
 
 #endif

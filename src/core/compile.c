@@ -25,6 +25,7 @@
 #include "base/error.h"
 #include "base/limits.h"
 #include "base/reader.h"
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -76,6 +77,7 @@ typedef struct ccond {
 
 typedef struct comp {
   weld_module_t *mod;
+  core_compiled_func_t **out; /* the compiled functions being made (m->ncodes entries) */
   const core_module_t *m;
   const void *const *H;
   bool guarded;
@@ -1022,7 +1024,7 @@ static bool do_call(comp_t *c, uint32_t fidx, const core_functype_t *ft, bool in
   } else if (fidx < c->m->nimported_funcs) {
     emit_i2(c, XOP_CALL_IMPORT, argslot, fidx);
   } else {
-    emit_i2k(c, XOP_CALL, argslot, fidx, (uint64_t)(uintptr_t)c->mod->code[fidx - c->m->nimported_funcs]);
+    emit_i2k(c, XOP_CALL, argslot, fidx, (uint64_t)(uintptr_t)c->out[fidx - c->m->nimported_funcs]);
   }
   c->sp = argslot;
   for (uint32_t j = 0; j < ft->nresults; j++) TRY(push_slot(c, core_ft_results(ft)[j]));
@@ -1666,7 +1668,7 @@ static bool compile_func(comp_t *c, uint32_t ci) {
     return fail(c, "operators remaining after end of function");
   }
 
-  core_compiled_func_t *cf = c->mod->code[ci];
+  core_compiled_func_t *cf = c->out[ci];
   cf->code = base_alloc(c->len ? c->len : 8);
   if (!cf->code) return oom(c);
   memcpy(cf->code, c->code, c->len);
@@ -1680,35 +1682,33 @@ static bool compile_func(comp_t *c, uint32_t ci) {
   cf->result_slots = rs;
   cf->frame_slots = c->max_sp > rs ? c->max_sp : rs;
   cf->guarded = c->guarded;
+  cf->mod = c->mod;
   return true;
 }
 
 void core_compiled_func_free(core_compiled_func_t *f) {
   if (!f) return;
+  core_compiled_func_free(f->checked);
   base_free(f->code, f->ncells * 8);
   base_free(f, sizeof *f);
 }
 
-weld_error_t *core_compile_module(weld_module_t *mod) {
+/* Compiles every function body of mod into out[0..ncodes) (entries allocated here when
+ * NULL); guarded: memory 0 is accessed through guard pages. */
+static weld_error_t *compile_all(weld_module_t *mod, core_compiled_func_t **out, bool guarded) {
   const core_module_t *m = mod->m;
   if (!__atomic_load_n(&g_tables_ready, __ATOMIC_ACQUIRE)) init_tables();
   comp_t *c = base_calloc(1, sizeof *c);
   if (!c) return base_error_oom();
   c->mod = mod;
+  c->out = out;
   c->m = m;
   c->H = core_interp_handlers();
-  c->guarded = !mod->engine->config.bounds_checks;
+  c->guarded = guarded;
   weld_error_t *err = NULL;
-  /* weld_module_new normally allocates the (zeroed) array; allocate it when it did not. */
-  bool own_array = false;
-  if (!mod->code && m->ncodes) {
-    mod->code = base_calloc(m->ncodes, sizeof *mod->code);
-    if (!mod->code) err = base_error_oom();
-    own_array = true;
-  }
   for (uint32_t i = 0; i < m->ncodes && !err; i++) {
-    if (!mod->code[i]) mod->code[i] = base_calloc(1, sizeof(core_compiled_func_t));
-    if (!mod->code[i]) err = base_error_oom();
+    if (!out[i]) out[i] = base_calloc(1, sizeof(core_compiled_func_t));
+    if (!out[i]) err = base_error_oom();
   }
   for (uint32_t i = 0; i < m->ncodes && !err; i++) {
     if (!compile_func(c, i)) {
@@ -1716,14 +1716,10 @@ weld_error_t *core_compile_module(weld_module_t *mod) {
       c->err = NULL;
     }
   }
-  if (err && mod->code) {
+  if (err) {
     for (uint32_t i = 0; i < m->ncodes; i++) {
-      core_compiled_func_free(mod->code[i]);
-      mod->code[i] = NULL;
-    }
-    if (own_array) {
-      base_free(mod->code, m->ncodes * sizeof *mod->code);
-      mod->code = NULL;
+      core_compiled_func_free(out[i]);
+      out[i] = NULL;
     }
   }
   VEC_FREE(&c->st);
@@ -1736,4 +1732,48 @@ weld_error_t *core_compile_module(weld_module_t *mod) {
   base_free(c->lpend, c->lcap * 4);
   base_free(c, sizeof *c);
   return err;
+}
+
+weld_error_t *core_compile_module(weld_module_t *mod) {
+  const core_module_t *m = mod->m;
+  /* weld_module_new normally allocates the (zeroed) array; allocate it when it did not. */
+  bool own_array = false;
+  if (!mod->code && m->ncodes) {
+    mod->code = base_calloc(m->ncodes, sizeof *mod->code);
+    if (!mod->code) return base_error_oom();
+    own_array = true;
+  }
+  weld_error_t *err = compile_all(mod, mod->code, !mod->engine->config.bounds_checks);
+  if (err && own_array) {
+    base_free(mod->code, m->ncodes * sizeof *mod->code);
+    mod->code = NULL;
+  }
+  return err;
+}
+
+/* The bounds-checked variant: code compiled for guard pages cannot run against a memory 0
+ * without a guard region (the engine's bounds_checks setting is per engine, but a memory
+ * falls back to explicit checks when the OS refuses its address-space reservation, see
+ * memory.c), so such an instance runs this variant instead (interp.c picks it at every
+ * entry into the instance).  Made once per module, on first need, under a lock. */
+static pthread_mutex_t g_checked_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const core_compiled_func_t *core_compiled_checked(const core_compiled_func_t *cf) {
+  const core_compiled_func_t *v = __atomic_load_n(&cf->checked, __ATOMIC_ACQUIRE);
+  if (v || !cf->guarded) return v ? v : cf;
+  weld_module_t *mod = cf->mod;
+  const core_module_t *m = mod->m;
+  pthread_mutex_lock(&g_checked_lock);
+  if (!__atomic_load_n(&cf->checked, __ATOMIC_ACQUIRE)) {
+    core_compiled_func_t **out = base_calloc(m->ncodes ? m->ncodes : 1, sizeof *out);
+    weld_error_t *err = out ? compile_all(mod, out, false) : base_error_oom();
+    if (err) {
+      weld_error_delete(err);
+    } else {
+      for (uint32_t i = 0; i < m->ncodes; i++) __atomic_store_n(&mod->code[i]->checked, out[i], __ATOMIC_RELEASE);
+    }
+    if (out) base_free(out, (m->ncodes ? m->ncodes : 1) * sizeof *out);
+  }
+  pthread_mutex_unlock(&g_checked_lock);
+  return __atomic_load_n(&cf->checked, __ATOMIC_ACQUIRE);
 }

@@ -88,6 +88,15 @@ const weld_functype_t *weld_func_type(const weld_func_t *f) {
 
 /* ---------------------------------------------------------------- calls */
 
+/* The binary value type of each public value kind (core_valkind_to_type, inline). */
+static const uint8_t k_kind_type[] = {
+    [WELD_I32] = VT_I32,   [WELD_I64] = VT_I64,         [WELD_F32] = VT_F32,          [WELD_F64] = VT_F64,
+    [WELD_V128] = VT_V128, [WELD_FUNCREF] = VT_FUNCREF, [WELD_EXTERNREF] = VT_EXTERNREF,
+};
+
+/* The embedder's call path: checks, then values -> slots, core_call, slots -> values.  It
+ * runs on every host -> wasm call, so it avoids calls and clearing memory it does not use
+ * (the slots the arguments do not fill are written by the callee before they are read). */
 weld_error_t *weld_func_call(weld_store_t *store, weld_func_t *f, const weld_val_t *args,
                              size_t nargs, weld_val_t *results, size_t nresults, weld_trap_t **trap) {
   if (trap) *trap = NULL;
@@ -100,36 +109,48 @@ weld_error_t *weld_func_call(weld_store_t *store, weld_func_t *f, const weld_val
   if (nresults != t->nresults)
     return base_error("wrong number of results: expected %u, got %zu", t->nresults, nresults);
   const uint8_t *pt = core_ft_params(t), *rt = core_ft_results(t);
-  size_t in_slots = 0, out_slots = 0;
   for (size_t i = 0; i < nargs; i++) {
-    if (core_valkind_to_type(args[i].kind) != pt[i])
+    weld_valkind_t k = args[i].kind;
+    if ((unsigned)k >= sizeof k_kind_type || k_kind_type[k] != pt[i])
       return base_error("type mismatch in argument %zu: expected %s, got %s", i,
                         core_valtype_name(pt[i]), weld_valkind_name(args[i].kind));
-    if (args[i].kind == WELD_FUNCREF && args[i].of.funcref && args[i].of.funcref->store != store)
+    if (k == WELD_FUNCREF && args[i].of.funcref && args[i].of.funcref->store != store)
       return base_error("argument %zu: funcref from another store", i);
-    in_slots += core_slots_of(pt[i]);
   }
-  for (size_t i = 0; i < nresults; i++) out_slots += core_slots_of(rt[i]);
-  size_t nslots = in_slots > out_slots ? in_slots : out_slots;
   core_slot_t local[32];
   core_slot_t *slots = local;
-  if (nslots > 32) {
-    slots = base_calloc(nslots, sizeof *slots);
-    if (!slots) return base_error_oom();
-  } else {
-    memset(local, 0, sizeof local);
+  size_t nslots = 0;
+  if (nargs + nresults > 16) { /* (up to 16 values always fit: at most 2 slots each) */
+    size_t in_slots = 0, out_slots = 0;
+    for (size_t i = 0; i < nargs; i++) in_slots += core_slots_of(pt[i]);
+    for (size_t i = 0; i < nresults; i++) out_slots += core_slots_of(rt[i]);
+    nslots = in_slots > out_slots ? in_slots : out_slots;
+    if (nslots > 32) {
+      slots = base_calloc(nslots, sizeof *slots);
+      if (!slots) return base_error_oom();
+    }
   }
   for (size_t i = 0, k = 0; i < nargs; i++) {
-    core_val_to_slots(&args[i], &slots[k]);
-    k += core_slots_of(pt[i]);
+    if (args[i].kind == WELD_I32) {
+      slots[k++].u64 = (uint32_t)args[i].of.i32;
+    } else {
+      core_val_to_slots(&args[i], &slots[k]);
+      k += core_slots_of(pt[i]);
+    }
   }
   weld_trap_t *tr = core_call(store, f, slots);
   if (tr) {
     *trap = tr;
   } else {
     for (size_t i = 0, k = 0; i < nresults; i++) {
-      core_slots_to_val(&slots[k], rt[i], &results[i]);
-      k += core_slots_of(rt[i]);
+      if (rt[i] == VT_I32) {
+        results[i].kind = WELD_I32;
+        results[i].of.i64 = 0;
+        results[i].of.i32 = slots[k++].i32;
+      } else {
+        core_slots_to_val(&slots[k], rt[i], &results[i]);
+        k += core_slots_of(rt[i]);
+      }
     }
   }
   if (slots != local) base_free(slots, nslots * sizeof *slots);

@@ -24,6 +24,7 @@
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/interp_num.inc"
@@ -117,14 +118,15 @@ static int poll_slow(weld_store_t *s) {
 /* Bounds check for bulk memory/table operations: [off, off+n) within size. */
 static inline bool range_ok(uint64_t off, uint64_t n, uint64_t size) { return off <= size && n <= size - off; }
 
-/* Code compiled for guard pages (the engine's default) must not run against a memory 0
+/* Code compiled for guard pages (the engine's default) cannot run against a memory 0
  * whose guard reservation was refused by the OS (memory.c then falls back to an unguarded
- * memory); such an instance traps on entry instead of accessing memory unchecked. */
-static inline bool guard_mismatch(const core_compiled_func_t *cf, const weld_instance_t *inst) {
+ * memory): such an instance runs the bounds-checked variant of its module's code
+ * (core_compiled_checked), chosen at every entry into it (from the host, and calls through
+ * imports and tables; direct calls stay within the variant). */
+static inline bool needs_checked(const core_compiled_func_t *cf, const weld_instance_t *inst) {
   return cf->guarded && inst->mem0 && !inst->mem0->guarded;
 }
-#define GUARD_MISMATCH_MSG "linear memory 0 has no guard region (address space reservation failed); " \
-                           "use an engine with bounds_checks"
+#define CHECKED_OOM_MSG "out of memory compiling the bounds-checked variant of the module's code"
 
 static const void *const *g_handlers;
 static core_cell_t g_exit_code[1];
@@ -147,7 +149,25 @@ static int g_prof_prev = -1;
 static const void *g_prof_keys[4096];
 static int g_prof_vals[4096];
 static void prof_dump(void);
-static void prof_count(const void *h) {
+/* Executions per instruction address (core_code_dump prints them). */
+#define PROF_PCS (1u << 20)
+static const void *g_prof_pc_key[PROF_PCS];
+static uint64_t g_prof_pc_val[PROF_PCS];
+static uint64_t *prof_pc_slot(const void *pc, bool add) {
+  size_t k = ((uintptr_t)pc >> 3) & (PROF_PCS - 1);
+  while (g_prof_pc_key[k] != pc) {
+    if (!g_prof_pc_key[k]) {
+      if (!add) return NULL;
+      g_prof_pc_key[k] = pc;
+      break;
+    }
+    k = (k + 1) & (PROF_PCS - 1);
+  }
+  return &g_prof_pc_val[k];
+}
+static void prof_count(const void *pc_) {
+  const void *h = *(const void *const *)pc_;
+  (*prof_pc_slot(pc_, true))++;
   size_t k = ((uintptr_t)h >> 2) & 4095;
   while (g_prof_keys[k] != h) {
     if (!g_prof_keys[k]) {
@@ -247,7 +267,7 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
 #define R(x) fp[x]
 #define OPND(F) const F *i = (const F *)(const void *)pc
 #ifdef WELD_INTERP_PROFILE
-#define PROF() prof_count(pc->h)
+#define PROF() prof_count(pc)
 #else
 #define PROF() (void)0
 #endif
@@ -713,6 +733,7 @@ L_RET:
   inst = fsp->inst;
   t->fsp = fsp;
   mbase = inst->mem0_base;
+  PROF();
   goto *pc->h;
 
 L_CALL : {
@@ -732,6 +753,7 @@ L_CALL : {
   fp = nfp;
   pc = cf->code;
   POLL();
+  PROF();
   goto *pc->h;
 }
 L_CALL_IMPORT : {
@@ -768,14 +790,18 @@ call_any:
     t->top = saved_top;
     if (ht) return ht;
     pc = ret_pc;
+    PROF();
     goto *pc->h;
   } else {
     const core_compiled_func_t *cf = callee->code;
-    if (UNLIKELY(nfp + cf->frame_slots > stack_end || fsp + 1 >= frames_end)) TRAP(WELD_TRAP_STACK_EXHAUSTED);
-    if (UNLIKELY(callee->inst != inst && guard_mismatch(cf, callee->inst))) {
-      t->fsp = fsp;
-      return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, callee, GUARD_MISMATCH_MSG);
+    if (UNLIKELY(needs_checked(cf, callee->inst))) {
+      cf = core_compiled_checked(cf);
+      if (!cf) {
+        t->fsp = fsp;
+        return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, callee, CHECKED_OOM_MSG);
+      }
     }
+    if (UNLIKELY(nfp + cf->frame_slots > stack_end || fsp + 1 >= frames_end)) TRAP(WELD_TRAP_STACK_EXHAUSTED);
     fsp++;
     fsp->pc = ret_pc;
     fsp->fp = fp;
@@ -788,6 +814,7 @@ call_any:
     inst = callee->inst;
     mbase = inst->mem0_base;
     POLL();
+    PROF();
     goto *pc->h;
   }
 
@@ -1337,6 +1364,10 @@ void core_code_dump(const core_compiled_func_t *cf, FILE *out) {
       fprintf(out, "  %5zu  ?\n", (size_t)(p - (const uint8_t *)cf->code));
       return;
     }
+#ifdef WELD_INTERP_PROFILE
+    uint64_t *cnt = prof_pc_slot(p, false);
+    fprintf(out, "%12llu", cnt ? (unsigned long long)*cnt : 0ull);
+#endif
     fprintf(out, "  %5zu  %-22s", (size_t)(p - (const uint8_t *)cf->code), g_xinfo[x].name);
     unsigned sz = g_xinfo[x].size;
     switch (g_xinfo[x].fmt) {
@@ -1427,56 +1458,88 @@ void core_thread_free(core_thread_t *t) {
   base_free(t, sizeof *t);
 }
 
+/* Slow paths of an entry, out of line. */
+static __attribute__((noinline, cold)) weld_trap_t *entry_trap(weld_func_t *f, int code) {
+  return core_trap_new((weld_trap_code_t)code, f, core_trap_default_message((weld_trap_code_t)code));
+}
+static __attribute__((noinline, cold)) weld_trap_t *first_call(weld_store_t *store, weld_func_t *f, core_slot_t *slots);
+
+/* The interpreter activation, with the fault handler's jump buffer.  Separate from
+ * run_wasm so that only this small function is compiled around the setjmp (after which the
+ * compiler keeps nothing in registers). */
+static __attribute__((noinline)) weld_trap_t *enter(core_thread_t *t, core_frame_t *fr, const core_cell_t *pc,
+                                                    core_slot_t *base, weld_instance_t *inst) {
+  core_jmp_buf jb;
+  t->jmp = &jb;
+  if (CORE_SETJMP(jb) == 0) {
+    t->in_wasm = 1;
+    return interp(t, fr, pc, base, inst);
+  }
+  /* A guarded memory access faulted (signals.c); t->fsp names the running function. */
+  return core_trap_new(WELD_TRAP_MEMORY_OUT_OF_BOUNDS, frame_func(t->fsp),
+                       core_trap_default_message(WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+}
+
+/* Host -> wasm: runs wasm function f with its arguments in slots[..] on thread state t
+ * (one interpreter activation per entry; nested entries come from host functions).  This
+ * is the embedder's call path, so it is kept lean: the per-OS-thread signal state is set
+ * up once (signals.c), the fault handler's jump buffer is the compiler's light setjmp
+ * (code.h CORE_SETJMP), and fuel and interrupts are one test in the common case.  Entering
+ * wasm charges one unit of fuel like any other function entry (weld/store.h). */
 static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slots) {
   const core_compiled_func_t *cf = f->code;
+  weld_instance_t *const inst = f->inst;
+  weld_store_t *const store = t->store;
   core_frame_t *const saved_fsp = t->fsp;
-  core_slot_t *const saved_top = t->top;
-  sigjmp_buf *const saved_jmp = t->jmp;
-  const int saved_in = t->in_wasm;
-  core_slot_t *const base = saved_top;
-  if (t->depth >= WELD_MAX_HOST_REENTRY || cf->frame_slots > (size_t)(t->stack_end - base) ||
-      saved_fsp + 2 >= t->frames_end || !core_stack_ok())
-    return core_trap_new(WELD_TRAP_STACK_EXHAUSTED, f, core_trap_default_message(WELD_TRAP_STACK_EXHAUSTED));
-  if (guard_mismatch(cf, f->inst)) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, GUARD_MISMATCH_MSG);
-  if (cf->param_slots) memcpy(base, slots, cf->param_slots * sizeof(core_slot_t));
-  if (cf->local_slots) memset(base + cf->param_slots, 0, cf->local_slots * sizeof(core_slot_t));
+  core_slot_t *const base = t->top;
+  if (UNLIKELY(!core_tls.ready)) core_signals_init_thread();
+  if (UNLIKELY(needs_checked(cf, inst))) {
+    cf = core_compiled_checked(cf);
+    if (!cf) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, CHECKED_OOM_MSG);
+  }
+  if (UNLIKELY((t->depth >= WELD_MAX_HOST_REENTRY) | (cf->frame_slots > (size_t)(t->stack_end - base)) |
+               (saved_fsp + 2 >= t->frames_end) | !core_stack_ok()))
+    return entry_trap(f, WELD_TRAP_STACK_EXHAUSTED);
+  if (UNLIKELY(atomic_load_explicit(&store->interrupt, memory_order_relaxed) | store->fuel_enabled)) {
+    int code = poll_slow(store);
+    if (code) return entry_trap(f, code);
+  }
+  for (uint32_t k = 0, n = cf->param_slots; k < n; k++) base[k] = slots[k];
+  core_slot_t *z = base + cf->param_slots;
+  for (uint32_t k = 0, n = cf->local_slots; k < n; k++) z[k].u64 = 0;
   core_frame_t *fr = saved_fsp + 1;
   fr->pc = g_exit_code;
   fr->fp = base;
-  fr->inst = f->inst;
+  fr->inst = inst;
   fr->cf = cf;
   t->fsp = fr;
-  sigjmp_buf jb;
-  t->jmp = &jb;
+  core_jmp_buf *const saved_jmp = t->jmp;
+  const sig_atomic_t saved_in = t->in_wasm;
+  core_thread_t *const prev = core_tls.thread;
   t->depth++;
-  core_thread_t *prev = core_signals_enter(t);
-  weld_trap_t *trap;
-  if (sigsetjmp(jb, 0) == 0) {
-    t->in_wasm = 1;
-    trap = interp(t, fr, cf->code, base, f->inst);
-  } else {
-    /* A guarded memory access faulted (signals.c); t->fsp names the running function. */
-    trap = core_trap_new(WELD_TRAP_MEMORY_OUT_OF_BOUNDS, frame_func(t->fsp),
-                         core_trap_default_message(WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
-  }
-  core_signals_leave(prev);
+  core_tls.thread = t;
+  weld_trap_t *trap = enter(t, fr, cf->code, base, inst);
+  core_tls.thread = prev;
   t->in_wasm = saved_in;
   t->depth--;
   t->jmp = saved_jmp;
   t->fsp = saved_fsp;
-  t->top = saved_top;
-  if (!trap && cf->result_slots) memcpy(slots, base, cf->result_slots * sizeof(core_slot_t));
+  if (LIKELY(!trap))
+    for (uint32_t k = 0, n = cf->result_slots; k < n; k++) slots[k] = base[k];
   return trap;
 }
 
+static weld_trap_t *first_call(weld_store_t *store, weld_func_t *f, core_slot_t *slots) {
+  core_interp_handlers(); /* (a compiled module already made them) */
+  core_thread_t *t = store->thread = thread_new(store);
+  if (!t) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, "out of memory allocating the call stack");
+  return run_wasm(t, f, slots);
+}
+
 weld_trap_t *core_call(weld_store_t *store, weld_func_t *f, core_slot_t *slots) {
-  if (f->kind == CORE_FUNC_HOST) return call_host(store, NULL, f, slots);
-  if (!__atomic_load_n(&g_handlers, __ATOMIC_ACQUIRE)) core_interp_handlers();
+  if (UNLIKELY(f->kind == CORE_FUNC_HOST)) return call_host(store, NULL, f, slots);
   core_thread_t *t = store->thread;
-  if (!t) {
-    t = store->thread = thread_new(store);
-    if (!t) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, "out of memory allocating the call stack");
-  }
+  if (UNLIKELY(!t)) return first_call(store, f, slots);
   return run_wasm(t, f, slots);
 }
 

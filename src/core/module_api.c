@@ -4,10 +4,10 @@
  * "Exports", as classified by §3.4 "Modules"). */
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/file.h"
 #include "base/limits.h"
 #include "core/runtime.h"
-#include <errno.h>
-#include <stdio.h>
+#include "core/validate_code.h"
 #include <string.h>
 
 /* ---------------------------------------------------------------- function types */
@@ -138,50 +138,21 @@ weld_error_t *weld_module_new(weld_engine_t *engine, const uint8_t *bytes, size_
   return module_build(engine, m, out);
 }
 
+/* Decode + the dedicated body validator (validate_code.c), no compilation: it accepts
+ * exactly what weld_module_new accepts, with the same messages (the argument and feature
+ * checks below are weld_module_new's). */
 weld_error_t *weld_module_validate(weld_engine_t *engine, const uint8_t *bytes, size_t len) {
-  weld_module_t *mod = NULL;
-  weld_error_t *err = weld_module_new(engine, bytes, len, &mod);
-  if (mod) core_module_release(mod);
+  if (!engine || (!bytes && len)) return base_error("weld_module_new: invalid argument");
+  if (len > WELD_MAX_MODULE_BYTES) return base_error("module too large (%zu bytes)", len);
+  core_module_t *m = NULL;
+  weld_error_t *err = core_decode(bytes ? bytes : (const uint8_t *)"", len, &m);
+  if (err) return err;
+  if ((engine->config.disabled_features & WELD_FEATURE_MULTI_MEMORY) && m->nmems > 1)
+    err = base_error("multiple memories (the multi-memory feature is disabled)");
+  else
+    err = core_validate_code(m);
+  core_module_free(m);
   return err;
-}
-
-/* Reads the whole file (at most WELD_MAX_MODULE_BYTES) into a weld allocation. */
-static weld_error_t *read_file(const char *path, uint8_t **out, size_t *out_len, size_t *out_cap) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return base_error("%s: %s", path, strerror(errno));
-  size_t cap = 1 << 16, len = 0;
-  uint8_t *buf = base_alloc(cap);
-  weld_error_t *err = buf ? NULL : base_error_oom();
-  while (!err) {
-    if (len == cap) {
-      if (cap > WELD_MAX_MODULE_BYTES) {
-        err = base_error("%s: module too large (more than %u bytes)", path, WELD_MAX_MODULE_BYTES);
-        break;
-      }
-      uint8_t *nb = base_realloc(buf, cap, cap * 2);
-      if (!nb) {
-        err = base_error_oom();
-        break;
-      }
-      buf = nb;
-      cap *= 2;
-    }
-    size_t n = fread(buf + len, 1, cap - len, f);
-    len += n;
-    if (n == 0) {
-      if (ferror(f)) err = base_error("%s: read error", path);
-      break;
-    }
-  }
-  fclose(f);
-  if (err) {
-    base_free(buf, cap);
-    return err;
-  }
-  *out = buf;
-  *out_len = len;
-  *out_cap = cap;
-  return NULL;
 }
 
 weld_error_t *weld_module_from_file(weld_engine_t *engine, const char *path, weld_module_t **out) {
@@ -189,7 +160,7 @@ weld_error_t *weld_module_from_file(weld_engine_t *engine, const char *path, wel
   if (!engine || !path || !out) return base_error("weld_module_from_file: invalid argument");
   uint8_t *buf = NULL;
   size_t len = 0, cap = 0;
-  weld_error_t *err = read_file(path, &buf, &len, &cap);
+  weld_error_t *err = base_read_file(path, WELD_MAX_MODULE_BYTES, "module", &buf, &len, &cap);
   if (err) return err;
   err = weld_module_new(engine, buf, len, out);
   if (err) err = base_error_wrap(err, "%s", path);

@@ -30,16 +30,13 @@
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_key_t g_altstack_key;
 static struct sigaction g_prev_segv, g_prev_bus;
-static __thread core_thread_t *tls_thread;
-static __thread int tls_altstack_done;
-static __thread int tls_stack_done;
-static __thread uintptr_t tls_stack_limit; /* 0 = bounds unknown */
+CORE_TLS_ATTR __thread core_tls_t core_tls;
 
 #define ALTSTACK_SIZE ((size_t)64 << 10)
 
 static void on_fault(int sig, siginfo_t *si, void *ctx) {
-  core_thread_t *t = tls_thread;
-  if (t && t->in_wasm && t->jmp && core_addr_in_guarded_memory(t->store, si->si_addr)) siglongjmp(*t->jmp, 1);
+  core_thread_t *t = core_tls.thread;
+  if (t && t->in_wasm && t->jmp && core_addr_in_guarded_memory(t->store, si->si_addr)) CORE_LONGJMP(*t->jmp);
   struct sigaction *prev = sig == SIGBUS ? &g_prev_bus : &g_prev_segv;
   if (prev->sa_flags & SA_SIGINFO) {
     if (prev->sa_sigaction) {
@@ -79,7 +76,6 @@ static void install(void) {
 }
 
 static void ensure_altstack(void) {
-  tls_altstack_done = 1;
   stack_t cur;
   if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE) && cur.ss_sp) return; /* already has one */
   void *p = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -95,33 +91,31 @@ static void ensure_altstack(void) {
   pthread_setspecific(g_altstack_key, p); /* unmapped when the thread exits */
 }
 
-core_thread_t *core_signals_enter(core_thread_t *t) {
-  pthread_once(&g_once, install);
-  if (!tls_altstack_done) ensure_altstack();
-  core_thread_t *prev = tls_thread;
-  tls_thread = t;
-  return prev;
+/* The lowest C stack address an interpreter entry may start from: a margin of an eighth of
+ * the thread's stack (at least 256 KiB, at most half) above its end.  0 when unknown. */
+static uintptr_t stack_limit(void) {
+  uintptr_t limit = 0;
+#if defined(__GLIBC__)
+  pthread_attr_t a;
+  if (pthread_getattr_np(pthread_self(), &a) == 0) {
+    void *lo;
+    size_t size;
+    if (pthread_attr_getstack(&a, &lo, &size) == 0 && size > 0) {
+      size_t margin = size / 8;
+      if (margin < ((size_t)256 << 10)) margin = (size_t)256 << 10;
+      if (margin > size / 2) margin = size / 2;
+      limit = (uintptr_t)lo + margin;
+    }
+    pthread_attr_destroy(&a);
+  }
+#endif
+  return limit;
 }
 
-void core_signals_leave(core_thread_t *prev) { tls_thread = prev; }
-
-bool core_stack_ok(void) {
-  if (!tls_stack_done) {
-    tls_stack_done = 1;
-#if defined(__GLIBC__)
-    pthread_attr_t a;
-    if (pthread_getattr_np(pthread_self(), &a) == 0) {
-      void *lo;
-      size_t size;
-      if (pthread_attr_getstack(&a, &lo, &size) == 0 && size > 0) {
-        size_t margin = size / 8;
-        if (margin < ((size_t)256 << 10)) margin = (size_t)256 << 10;
-        if (margin > size / 2) margin = size / 2;
-        tls_stack_limit = (uintptr_t)lo + margin;
-      }
-      pthread_attr_destroy(&a);
-    }
-#endif
-  }
-  return !tls_stack_limit || (uintptr_t)__builtin_frame_address(0) > tls_stack_limit;
+void core_signals_init_thread(void) {
+  if (core_tls.ready) return;
+  pthread_once(&g_once, install);
+  ensure_altstack();
+  core_tls.stack_limit = stack_limit();
+  core_tls.ready = true;
 }

@@ -345,20 +345,13 @@ static void loaded_free(loaded_t *l) {
 
 /* Describes a rejection of component c in why ("rejected \"msg\""); LOAD_SKIP if it is "not
  * supported".  wasm-tools scripts use 64-bit and shared memories freely (memory64 and
- * threads are on by default there), which weld's WebAssembly 2.0 core decoder rejects as
- * malformed limits rather than "not supported": a component with one that weld rejects is
- * rejected for that missing feature. */
+ * threads are on by default there); weld's core decoder names those ("not supported:
+ * memory64", "not supported: threads (shared memory)"), so they are skipped like any other
+ * missing feature. */
 static load_outcome_t rejected(const text_sx_t *c, weld_error_t *e, base_buf_t *why, loaded_t *l) {
+  (void)c;
   const char *msg = weld_error_message(e);
   bool ns = text_wast_not_supported(msg, l->feature, sizeof l->feature);
-  if (!ns && c && sx_uses(c, 1, mem64_marks)) {
-    snprintf(l->feature, sizeof l->feature, "memory64");
-    ns = true;
-  }
-  if (!ns && c && sx_uses(c, 1, shared_marks)) {
-    snprintf(l->feature, sizeof l->feature, "threads (shared memory)");
-    ns = true;
-  }
   base_buf_printf(why, "rejected ");
   text_wast_put_msg(why, msg);
   weld_error_delete(e);

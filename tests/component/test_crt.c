@@ -170,6 +170,56 @@ static void test_basic(void) {
   weld_component_delete(c);
 }
 
+/* ---------------------------------------------------------------- unknown imports as traps */
+
+static weld_trap_t *clock_now(void *env, weld_ccaller_t *caller, const uint64_t *args, uint64_t *results) {
+  (void)env, (void)caller, (void)args;
+  results[0] = 42;
+  return NULL;
+}
+
+/* Regressions found with the componentize-js component (tests/component/js): the traps
+ * must name the import by its whole path, and must not shadow an instance the host defined
+ * under a semver-compatible version (guests/traps.wat). */
+static void test_unknown_traps(void) {
+  weld_component_t *c = load("traps.wasm");
+  if (!c) return;
+  weld_linker_t *l = weld_linker_new(g_engine);
+  weld_linker_instance_t *li = NULL;
+  weld_ckind_t u64 = WELD_CK_U64;
+  CHECK(ok(weld_linker_instance(weld_linker_root(l), "wasi:clocks/clock@0.2.0", &li), "instance") &&
+            ok(weld_linker_func_flat(li, "now", NULL, 0, &u64, 1, clock_now, NULL, NULL), "now") &&
+            ok(weld_linker_define_unknown_imports_as_traps(l, c), "traps"),
+        "define clock@0.2.0#now, the rest as traps");
+  const char *const fns[] = {"now", "other", "deep"};
+  const char *const want[] = {NULL, "`wasi:clocks/clock@0.2.12#other`", "`test:pkg/outer#inner#deep`"};
+  for (int i = 0; i < 3; i++) {
+    weld_store_t *s = weld_store_new(g_engine); /* a fresh instance each: a trap poisons it */
+    weld_cinstance_t *inst = NULL;
+    weld_trap_t *trap = NULL;
+    if (!ok(weld_linker_instantiate(l, s, c, &inst, &trap), "instantiate") || !no_trap(trap, "instantiate")) {
+      CHECK(false, "instantiate traps.wasm");
+      weld_store_delete(s);
+      break;
+    }
+    weld_cval_t res[1];
+    memset(res, 0, sizeof res);
+    weld_error_t *err = weld_cfunc_call(s, weld_cinstance_func_by_name(inst, fns[i]), NULL, 0, res, 1, &trap);
+    if (!want[i])
+      CHECK(!err && !trap && res[0].kind == WELD_CK_U64 && res[0].of.u64 == 42,
+            "the host's clock@0.2.0#now serves the clock@0.2.12 import: %s",
+            trap ? weld_trap_message(trap) : err ? weld_error_message(err) : "");
+    else
+      CHECK(!err && trap && weld_trap_code(trap) == WELD_TRAP_HOST && strstr(weld_trap_message(trap), want[i]),
+            "%s traps naming %s: %s", fns[i], want[i], trap ? weld_trap_message(trap) : "(no trap)");
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
+    weld_store_delete(s);
+  }
+  weld_linker_delete(l);
+  weld_component_delete(c);
+}
+
 /* ---------------------------------------------------------------- every value type (echo.c) */
 
 static bool cval_eq(const weld_cval_t *a, const weld_cval_t *b) {
@@ -434,6 +484,538 @@ static void test_echo(void) {
   test_echo_file("echo.wasm");
   test_echo_file("echo16.wasm");
   test_echo_file("echo-latin1.wasm");
+}
+
+/* ---------------------------------------------------------------- resources both ways (res.c) */
+
+/* The host side of guests/res.wit: `blob` is a host resource type whose reps are handles of
+ * a weld_resource_table_t.  Every blob object is also listed in `all`, so that the blobs
+ * left behind in trapped instances (whose handles nobody drops) can be freed at the end. */
+typedef struct rg_blob {
+  uint32_t len;
+  uint8_t *data;
+} rg_blob_t;
+
+typedef struct rg_host {
+  weld_resource_table_t *table;
+  weld_resource_type_t *blob;
+  rg_blob_t *all[128];
+  uint32_t nall;
+  uint32_t freed, last_freed;     /* blob destructor runs, the rep freed last */
+  uint32_t borrows;               /* borrows received by blob.size and blob.get */
+  weld_resource_t *drop_in_call;  /* an own<counter> that the next blob.size drops */
+  char drop_in_call_msg[256];
+} rg_host_t;
+
+static void rg_blob_dtor(void *env, uint32_t rep) {
+  rg_host_t *h = env;
+  void *obj = NULL;
+  weld_error_t *err = weld_resource_table_delete_entry(h->table, rep, &obj);
+  CHECK(!err && obj, "blob destructor: rep %u is a live blob", rep);
+  if (err) weld_error_delete(err);
+  if (!obj) return;
+  rg_blob_t *b = obj;
+  for (uint32_t i = 0; i < h->nall; i++)
+    if (h->all[i] == b) h->all[i] = NULL;
+  free(b->data);
+  free(b);
+  h->freed++;
+  h->last_freed = rep;
+}
+
+/* A new blob of the n bytes at `bytes` (NULL: 0, 1, ..., n-1); its rep, or 0. */
+static uint32_t rg_blob_make(rg_host_t *h, const uint8_t *bytes, uint32_t n) {
+  if (h->nall == sizeof h->all / sizeof *h->all) return 0;
+  rg_blob_t *b = malloc(sizeof *b);
+  uint8_t *d = malloc(n ? n : 1);
+  uint32_t rep = 0;
+  weld_error_t *err = NULL;
+  if (!b || !d || (err = weld_resource_table_push(h->table, b, &rep)) != NULL) {
+    free(b);
+    free(d);
+    if (err) weld_error_delete(err);
+    return 0;
+  }
+  for (uint32_t i = 0; i < n; i++) d[i] = bytes ? bytes[i] : (uint8_t)i;
+  b->len = n;
+  b->data = d;
+  h->all[h->nall++] = b;
+  return rep;
+}
+
+/* The live blob a handle stands for, or NULL. */
+static rg_blob_t *rg_blob_of(rg_host_t *h, const weld_resource_t *r) {
+  uint32_t rep = 0;
+  if (!r || weld_resource_host_type(r) != h->blob) return NULL;
+  weld_error_t *err = weld_resource_rep(r, &rep);
+  if (err) {
+    weld_error_delete(err);
+    return NULL;
+  }
+  return weld_resource_table_get(h->table, rep);
+}
+
+static weld_trap_t *rg_own_result(rg_host_t *h, weld_ccaller_t *caller, uint32_t rep, weld_cval_t *res) {
+  if (!rep) return weld_trap_new(WELD_TRAP_HOST, "cannot make a blob");
+  res->of.resource = weld_resource_new_own(weld_ccaller_store(caller), h->blob, rep);
+  return res->of.resource ? NULL : weld_trap_new(WELD_TRAP_OUT_OF_MEMORY, "out of memory");
+}
+
+/* [constructor]blob(init: list<u8>) -> own<blob> */
+static weld_trap_t *rg_blob_ctor(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
+                                 weld_cval_t *results, size_t nresults) {
+  (void)nargs, (void)nresults;
+  rg_host_t *h = env;
+  uint8_t buf[256];
+  size_t n = args[0].of.items.len;
+  if (args[0].kind != WELD_CK_LIST || n > sizeof buf) return weld_trap_new(WELD_TRAP_HOST, "blob: bad init");
+  for (size_t i = 0; i < n; i++) buf[i] = args[0].of.items.ptr[i].of.u8;
+  return rg_own_result(h, caller, rg_blob_make(h, buf, (uint32_t)n), &results[0]);
+}
+
+/* The blob behind a `self` argument, which must be a borrow (NULL: *trap says why). */
+static rg_blob_t *rg_self(rg_host_t *h, const weld_cval_t *self, weld_trap_t **trap) {
+  *trap = NULL;
+  rg_blob_t *b = rg_blob_of(h, self->of.resource);
+  if (self->kind != WELD_CK_BORROW || weld_resource_is_own(self->of.resource))
+    *trap = weld_trap_new(WELD_TRAP_HOST, "blob method: self is not a borrow");
+  else if (!b)
+    *trap = weld_trap_new(WELD_TRAP_HOST, "blob method: not a live blob");
+  else
+    h->borrows++;
+  return *trap ? NULL : b;
+}
+
+/* [method]blob.size(self: borrow<blob>) -> u32.  When drop_in_call is set, the host drops
+ * that own<counter> from inside the call (the guest instance is on the stack: the drop
+ * must trap, not run the guest's destructor), and it drops the lent borrow too (no effect:
+ * the borrow ends with the call). */
+static weld_trap_t *rg_blob_size(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
+                                 weld_cval_t *results, size_t nresults) {
+  (void)nargs, (void)nresults;
+  rg_host_t *h = env;
+  weld_trap_t *trap = NULL;
+  rg_blob_t *b = rg_self(h, &args[0], &trap);
+  if (!b) return trap;
+  if (h->drop_in_call) {
+    weld_error_t *err = weld_resource_drop(weld_ccaller_store(caller), h->drop_in_call, &trap);
+    h->drop_in_call = NULL;
+    snprintf(h->drop_in_call_msg, sizeof h->drop_in_call_msg, "%s",
+             err ? weld_error_message(err) : trap ? weld_trap_message(trap) : "(no trap)");
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
+    err = weld_resource_drop(weld_ccaller_store(caller), args[0].of.resource, NULL);
+    if (err) weld_error_delete(err);
+    if (rg_blob_of(h, args[0].of.resource) != b) return weld_trap_new(WELD_TRAP_HOST, "the lent borrow went away");
+  }
+  results[0].of.u32 = b->len;
+  return NULL;
+}
+
+/* [method]blob.get(self: borrow<blob>, i: u32) -> u8 */
+static weld_trap_t *rg_blob_get(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
+                                weld_cval_t *results, size_t nresults) {
+  (void)caller, (void)nargs, (void)nresults;
+  weld_trap_t *trap = NULL;
+  rg_blob_t *b = rg_self(env, &args[0], &trap);
+  if (!b) return trap;
+  if (args[1].of.u32 >= b->len) return weld_trap_new(WELD_TRAP_HOST, "blob.get: index out of range");
+  results[0].of.u8 = b->data[args[1].of.u32];
+  return NULL;
+}
+
+/* [static]blob.merge(a: own<blob>, b: own<blob>) -> own<blob>: the host owns a and b now
+ * and drops them (their destructors run) */
+static weld_trap_t *rg_blob_merge(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
+                                  weld_cval_t *results, size_t nresults) {
+  (void)nargs, (void)nresults;
+  rg_host_t *h = env;
+  rg_blob_t *a = rg_blob_of(h, args[0].of.resource), *b = rg_blob_of(h, args[1].of.resource);
+  if (args[0].kind != WELD_CK_OWN || args[1].kind != WELD_CK_OWN || !weld_resource_is_own(args[0].of.resource) ||
+      !weld_resource_is_own(args[1].of.resource) || !a || !b || a->len + b->len > 256)
+    return weld_trap_new(WELD_TRAP_HOST, "blob.merge: not two owned blobs");
+  uint8_t buf[256];
+  memcpy(buf, a->data, a->len);
+  memcpy(buf + a->len, b->data, b->len);
+  uint32_t rep = rg_blob_make(h, buf, a->len + b->len);
+  for (int i = 0; i < 2; i++) {
+    weld_trap_t *trap = NULL;
+    weld_error_t *err = weld_resource_drop(weld_ccaller_store(caller), args[i].of.resource, &trap);
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
+  }
+  return rg_own_result(h, caller, rep, &results[0]);
+}
+
+/* make-blob(n: u32) -> own<blob> */
+static weld_trap_t *rg_make_blob(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
+                                 weld_cval_t *results, size_t nresults) {
+  (void)nargs, (void)nresults;
+  if (args[0].of.u32 > 256) return weld_trap_new(WELD_TRAP_HOST, "make-blob: too big");
+  return rg_own_result(env, caller, rg_blob_make(env, NULL, args[0].of.u32), &results[0]);
+}
+
+static weld_cval_t rg_handle(weld_ckind_t kind, weld_resource_t *r) {
+  weld_cval_t v = {.kind = kind};
+  v.of.resource = r;
+  return v;
+}
+
+/* Calls test:res/api#name.  With `why` NULL the call must succeed (a failure is printed);
+ * otherwise the error or trap message is copied there (empty if the call succeeded) and
+ * *is_trap says which it was. */
+static bool rg_call(weld_store_t *s, weld_cinstance_t *inst, const char *name, const weld_cval_t *args, size_t nargs,
+                    weld_cval_t *res, size_t nres, char *why, bool *is_trap) {
+  char path[100];
+  snprintf(path, sizeof path, "test:res/api#%s", name);
+  weld_cfunc_t *f = weld_cinstance_func_by_name(inst, path);
+  if (why) why[0] = 0;
+  if (is_trap) *is_trap = false;
+  if (!f) {
+    CHECK(false, "no export %s", path);
+    return false;
+  }
+  for (size_t i = 0; i < nres; i++) memset(&res[i], 0, sizeof res[i]);
+  weld_trap_t *trap = NULL;
+  weld_error_t *err = weld_cfunc_call(s, f, args, nargs, res, nres, &trap);
+  if (why && (err || trap)) {
+    snprintf(why, 256, "%s", err ? weld_error_message(err) : weld_trap_message(trap));
+    if (is_trap) *is_trap = trap != NULL;
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
+    return false;
+  }
+  return ok(err, name) && no_trap(trap, name);
+}
+
+/* A call with scalar (or no) argument and result words: 0 if it failed. */
+static uint32_t rg_call_u32(weld_store_t *s, weld_cinstance_t *inst, const char *name, const weld_cval_t *args,
+                            size_t nargs) {
+  weld_cval_t r;
+  if (!rg_call(s, inst, name, args, nargs, &r, 1, NULL, NULL)) return 0;
+  uint32_t v = r.kind == WELD_CK_U8 ? r.of.u8 : r.of.u32;
+  weld_cval_drop(&r);
+  return v;
+}
+
+/* An own<blob> result (NULL if the call failed or returned something else). */
+static weld_resource_t *rg_call_own(weld_store_t *s, weld_cinstance_t *inst, const char *name, const weld_cval_t *args,
+                                    size_t nargs) {
+  weld_cval_t r;
+  if (!rg_call(s, inst, name, args, nargs, &r, 1, NULL, NULL)) return NULL;
+  return r.kind == WELD_CK_OWN ? r.of.resource : NULL;
+}
+
+static weld_linker_t *rg_linker(rg_host_t *h) {
+  weld_linker_t *l = weld_linker_new(g_engine);
+  weld_linker_instance_t *li = NULL;
+  CHECK(ok(weld_linker_instance(weld_linker_root(l), "test:res/host", &li), "instance") &&
+            ok(weld_linker_resource(li, "blob", h->blob), "blob") &&
+            ok(weld_linker_func(li, "[constructor]blob", rg_blob_ctor, h, NULL), "ctor") &&
+            ok(weld_linker_func(li, "[method]blob.size", rg_blob_size, h, NULL), "size") &&
+            ok(weld_linker_func(li, "[method]blob.get", rg_blob_get, h, NULL), "get") &&
+            ok(weld_linker_func(li, "[static]blob.merge", rg_blob_merge, h, NULL), "merge") &&
+            ok(weld_linker_func(li, "make-blob", rg_make_blob, h, NULL), "make-blob"),
+        "res: the host defines test:res/host");
+  return l;
+}
+
+static weld_cinstance_t *rg_instantiate(weld_instance_pre_t *pre, weld_store_t *s) {
+  weld_cinstance_t *inst = NULL;
+  weld_trap_t *trap = NULL;
+  CHECK(pre && ok(weld_instance_pre_instantiate(pre, s, &inst, &trap), "instantiate") && no_trap(trap, "instantiate") && inst,
+        "res: instantiate res.wasm");
+  return inst;
+}
+
+/* The guest's counter type in inst (weld_cinstance_resource). */
+static weld_resource_type_t *rg_counter_type(weld_cinstance_t *inst) {
+  weld_export_index_t api, ctr;
+  if (!weld_cinstance_export_index(inst, NULL, "test:res/api", &api) ||
+      !weld_cinstance_export_index(inst, &api, "counter", &ctr))
+    return NULL;
+  return weld_cinstance_resource(inst, &ctr);
+}
+
+/* Host blobs and guest counters in both directions (guests/res.c, world `res`). */
+static void test_res_guest(void) {
+  weld_component_t *c = load("res.wasm");
+  if (!c) return;
+  printf("  resource guest res.wasm\n");
+  rg_host_t h;
+  memset(&h, 0, sizeof h);
+  h.table = weld_resource_table_new();
+  h.blob = weld_resource_type_new("blob", rg_blob_dtor, &h);
+  weld_linker_t *l = rg_linker(&h);
+  weld_instance_pre_t *pre = NULL;
+  CHECK(ok(weld_linker_instantiate_pre(l, c, &pre), "pre"), "res: instantiate_pre");
+  weld_store_t *s = weld_store_new(g_engine);
+  weld_cinstance_t *inst = rg_instantiate(pre, s);
+  if (!inst) goto done;
+  weld_cval_t a[3], r;
+  uint32_t rep = 0, freed;
+  char why[256];
+  bool is_trap = false;
+
+  /* --- host blobs: made by the guest, returned as own<blob> */
+  a[0] = vu32(5);
+  weld_resource_t *b5 = rg_call_own(s, inst, "new-blob", a, 1);
+  rg_blob_t *ob = rg_blob_of(&h, b5);
+  CHECK(b5 && weld_resource_is_own(b5) && weld_resource_host_type(b5) == h.blob && weld_resource_type(b5) == h.blob &&
+            ob && ob->len == 5 && ob->data[4] == 4 && h.freed == 0,
+        "new-blob: the guest's [constructor]blob gives the host an own<blob> with the guest's bytes");
+  /* lent to the guest (a borrow argument carrying the host's own handle) */
+  a[0] = rg_handle(WELD_CK_BORROW, b5), a[1] = vu32(3);
+  uint32_t borrows = h.borrows;
+  CHECK(rg_call_u32(s, inst, "peek", a, 2) == 3 && h.borrows == borrows + 1 && h.freed == 0,
+        "peek: a borrow<blob> reaches the guest, which calls blob.get and drops the borrow");
+  /* moved into the guest and dropped there: the destructor runs then, exactly once */
+  ok(weld_resource_rep(b5, &rep), "rep");
+  a[0] = rg_handle(WELD_CK_OWN, b5);
+  CHECK(rg_call_u32(s, inst, "consume", a, 1) == 5 && h.freed == 1 && h.last_freed == rep,
+        "consume: an own<blob> moved in and dropped by the guest runs the host destructor");
+  /* the host's free function, passed through the guest */
+  a[0] = vu32(4);
+  weld_resource_t *b4 = rg_call_own(s, inst, "fetch-blob", a, 1);
+  ob = rg_blob_of(&h, b4);
+  CHECK(ob && ob->len == 4 && h.freed == 1, "fetch-blob: the host's make-blob result passes through the guest");
+  if (b4) {
+    weld_trap_t *trap = NULL;
+    ok(weld_resource_rep(b4, &rep), "rep");
+    CHECK(ok(weld_resource_drop(s, b4, &trap), "drop") && !trap && h.freed == 2 && h.last_freed == rep,
+          "the host drops an own<blob> it got from the guest: its destructor runs");
+  }
+  /* [static]blob.merge: two owns into the guest, on to the host, a new own back */
+  uint8_t ab[3] = {7, 8, 9};
+  uint32_t ra = rg_blob_make(&h, ab, 3), rb = rg_blob_make(&h, ab + 1, 2);
+  a[0] = rg_handle(WELD_CK_OWN, weld_resource_new_own(s, h.blob, ra));
+  a[1] = rg_handle(WELD_CK_OWN, weld_resource_new_own(s, h.blob, rb));
+  weld_resource_t *m = rg_call_own(s, inst, "merge", a, 2);
+  ob = rg_blob_of(&h, m);
+  CHECK(ob && ob->len == 5 && ob->data[0] == 7 && ob->data[3] == 8 && ob->data[4] == 9 && h.freed == 4,
+        "merge: own<blob> both ways through a static function (freed %u)", h.freed);
+  /* kept by the guest across calls, then given back: the same blob */
+  ok(weld_resource_rep(m, &rep), "rep");
+  a[0] = rg_handle(WELD_CK_OWN, m);
+  CHECK(rg_call(s, inst, "keep", a, 1, NULL, 0, NULL, NULL) && h.freed == 4, "keep: the guest holds an own<blob>");
+  CHECK(rg_call(s, inst, "give", NULL, 0, &r, 1, NULL, NULL) && r.kind == WELD_CK_OPTION && r.of.option &&
+            r.of.option->kind == WELD_CK_OWN && weld_resource_host_type(r.of.option->of.resource) == h.blob,
+        "give: some(own<blob>)");
+  weld_resource_t *back = r.kind == WELD_CK_OPTION && r.of.option ? r.of.option->of.resource : NULL;
+  uint32_t rep2 = 0;
+  CHECK(back && !weld_resource_rep(back, &rep2) && rep2 == rep, "give: the blob given back is the one kept");
+  if (r.kind == WELD_CK_OPTION && r.of.option) r.of.option->of.resource = NULL;
+  weld_cval_drop(&r);
+  CHECK(rg_call(s, inst, "give", NULL, 0, &r, 1, NULL, NULL) && r.kind == WELD_CK_OPTION && !r.of.option,
+        "give: none once given");
+  weld_cval_drop(&r);
+  /* keep twice: the guest drops the first blob when it takes the second */
+  a[0] = rg_handle(WELD_CK_OWN, back);
+  rg_call(s, inst, "keep", a, 1, NULL, 0, NULL, NULL);
+  a[0] = vu32(2);
+  weld_resource_t *b2 = rg_call_own(s, inst, "new-blob", a, 1);
+  a[0] = rg_handle(WELD_CK_OWN, b2);
+  CHECK(rg_call(s, inst, "keep", a, 1, NULL, 0, NULL, NULL) && h.freed == 5 && h.last_freed == rep,
+        "keep: the blob replaced in the guest is freed then");
+  /* list<own<blob>> */
+  weld_cval_t items[3];
+  for (uint32_t i = 0; i < 3; i++)
+    items[i] = rg_handle(WELD_CK_OWN, weld_resource_new_own(s, h.blob, rg_blob_make(&h, NULL, i + 1)));
+  a[0] = vitems(WELD_CK_LIST, 3, items);
+  CHECK(rg_call_u32(s, inst, "total", a, 1) == 6 && h.freed == 8, "total: list<own<blob>> moved in, every blob dropped");
+  weld_cval_drop(&a[0]);
+  a[0] = vitems(WELD_CK_LIST, 0, NULL);
+  CHECK(rg_call_u32(s, inst, "total", a, 1) == 0, "total: an empty list<own<blob>>");
+  weld_cval_drop(&a[0]);
+  /* option<borrow<blob>> -> option<u32>, with a borrow the host made */
+  rep = rg_blob_make(&h, NULL, 9);
+  weld_resource_t *lent = weld_resource_new_borrow(s, h.blob, rep);
+  a[0] = vsome(rg_handle(WELD_CK_BORROW, lent));
+  CHECK(rg_call(s, inst, "maybe-size", a, 1, &r, 1, NULL, NULL) && r.kind == WELD_CK_OPTION && r.of.option &&
+            r.of.option->of.u32 == 9,
+        "maybe-size: some(borrow<blob>) -> some(9)");
+  weld_cval_drop(&r);
+  weld_cval_drop(&a[0]);
+  a[0] = (weld_cval_t){.kind = WELD_CK_OPTION};
+  CHECK(rg_call(s, inst, "maybe-size", a, 1, &r, 1, NULL, NULL) && r.kind == WELD_CK_OPTION && !r.of.option,
+        "maybe-size: none -> none");
+  weld_cval_drop(&r);
+  freed = h.freed;
+  CHECK(ok(weld_resource_drop(s, lent, NULL), "drop borrow") && h.freed == freed,
+        "dropping a borrow the host made runs no destructor");
+  weld_resource_t *own9 = weld_resource_new_own(s, h.blob, rep);
+
+  /* --- guest counters */
+  weld_resource_type_t *ctype = rg_counter_type(inst);
+  CHECK(ctype && ctype != h.blob, "the instance exports its counter type");
+  a[0] = vu32(10);
+  weld_resource_t *c1 = rg_call_own(s, inst, "[constructor]counter", a, 1);
+  CHECK(c1 && weld_resource_is_own(c1) && weld_resource_type(c1) == ctype && weld_resource_host_type(c1) == NULL,
+        "[constructor]counter: an own<counter> of the instance's counter type");
+  uint32_t dummy = 0;
+  weld_error_t *err = c1 ? weld_resource_rep(c1, &dummy) : NULL;
+  CHECK(err != NULL, "weld_resource_rep refuses a guest resource");
+  if (err) weld_error_delete(err);
+  CHECK(rg_call_u32(s, inst, "live-counters", NULL, 0) == 1, "one live counter");
+  a[0] = rg_handle(WELD_CK_BORROW, c1), a[1] = vu32(5);
+  CHECK(rg_call_u32(s, inst, "[method]counter.add", a, 2) == 15, "counter.add: self is the rep in the guest");
+  CHECK(rg_call_u32(s, inst, "[method]counter.get", a, 1) == 15, "counter.get");
+  a[1] = rg_handle(WELD_CK_BORROW, own9); /* an own handle lent as a borrow */
+  CHECK(rg_call_u32(s, inst, "[method]counter.add-size", a, 2) == 24 && h.freed == freed,
+        "counter.add-size: a borrow<blob> next to self; the guest drops it");
+  weld_resource_t *c2 = rg_call_own(s, inst, "[method]counter.fork", a, 1);
+  CHECK(c2 && c2 != c1 && weld_resource_type(c2) == ctype && rg_call_u32(s, inst, "live-counters", NULL, 0) == 2,
+        "counter.fork returns a new own<counter>");
+  a[1] = rg_handle(WELD_CK_BORROW, c2);
+  CHECK(rg_call_u32(s, inst, "[static]counter.sum", a, 2) == 48, "counter.sum of two borrows of the guest's type");
+  a[0] = vu32(100);
+  weld_resource_t *c3 = rg_call_own(s, inst, "[constructor]counter", a, 1);
+  CHECK(rg_call_u32(s, inst, "live-counters", NULL, 0) == 3, "three live counters");
+  a[0] = rg_handle(WELD_CK_BORROW, c1), a[1] = rg_handle(WELD_CK_OWN, c3);
+  CHECK(rg_call_u32(s, inst, "[method]counter.absorb", a, 2) == 124 && rg_call_u32(s, inst, "live-counters", NULL, 0) == 2,
+        "counter.absorb: own<counter> of the guest's type arrives as a handle; resource.drop runs [dtor]counter");
+  weld_trap_t *trap = NULL;
+  CHECK(c2 && ok(weld_resource_drop(s, c2, &trap), "drop counter") && no_trap(trap, "drop counter") &&
+            rg_call_u32(s, inst, "live-counters", NULL, 0) == 1,
+        "the host drops an own<counter>: the guest's destructor runs");
+  a[0] = vu32(1);
+  weld_resource_t *c4 = rg_call_own(s, inst, "[constructor]counter", a, 1);
+  weld_resource_forget(c4);
+  CHECK(rg_call_u32(s, inst, "live-counters", NULL, 0) == 2, "a forgotten own<counter> runs no destructor");
+  /* a forgotten own<blob>: the rep stays the host's, which may make a new handle of it */
+  a[0] = vu32(3);
+  weld_resource_t *b3 = rg_call_own(s, inst, "fetch-blob", a, 1);
+  freed = h.freed;
+  rep = 0;
+  CHECK(b3 && ok(weld_resource_rep(b3, &rep), "rep"), "fetch-blob");
+  weld_resource_forget(b3);
+  CHECK(h.freed == freed && rg_blob_of(&h, (b3 = weld_resource_new_own(s, h.blob, rep))) != NULL,
+        "a forgotten own<blob> runs no destructor; the blob is still there");
+  a[0] = rg_handle(WELD_CK_OWN, b3);
+  CHECK(rg_call_u32(s, inst, "consume", a, 1) == 3 && h.freed == freed + 1 && h.last_freed == rep,
+        "a new own handle of the forgotten blob's rep works");
+
+  /* --- misuse by the host: errors, and nothing runs */
+  freed = h.freed;
+  items[0] = rg_handle(WELD_CK_OWN, own9), items[1] = rg_handle(WELD_CK_OWN, own9);
+  a[0] = vitems(WELD_CK_LIST, 2, items);
+  CHECK(!rg_call(s, inst, "total", a, 1, &r, 1, why, &is_trap) && !is_trap && why[0] && h.freed == freed,
+        "one own handle passed twice in a call is an error: %s", why);
+  weld_cval_drop(&a[0]);
+  /* regression: an own also lent as a borrow in the same call reached the guest, which
+   * dropped the own (running the destructor) and then used the borrow */
+  a[0] = rg_handle(WELD_CK_BORROW, c1), a[1] = rg_handle(WELD_CK_OWN, c1);
+  CHECK(!rg_call(s, inst, "[method]counter.absorb", a, 2, &r, 1, why, &is_trap) && !is_trap &&
+            strstr(why, "as an own and as a borrow") && rg_call_u32(s, inst, "live-counters", NULL, 0) == 2,
+        "one handle passed as own and as borrow in a call is an error: %s", why);
+  if (is_trap) goto done; /* c1 was consumed and the instance poisoned: nothing below can work */
+  a[0] = rg_handle(WELD_CK_OWN, c1);
+  CHECK(!rg_call(s, inst, "consume", a, 1, &r, 1, why, &is_trap) && !is_trap && strstr(why, "guest-defined") &&
+            rg_call_u32(s, inst, "live-counters", NULL, 0) == 2,
+        "a counter where a blob is expected is an error: %s", why);
+  weld_resource_type_t *other = weld_resource_type_new("blob", NULL, NULL);
+  weld_resource_t *fake = weld_resource_new_own(s, other, 1);
+  a[0] = rg_handle(WELD_CK_BORROW, fake), a[1] = vu32(0);
+  borrows = h.borrows;
+  CHECK(!rg_call(s, inst, "peek", a, 2, &r, 1, why, &is_trap) && !is_trap && strstr(why, "a different") &&
+            h.borrows == borrows,
+        "a blob of another host type of the same name is an error: %s", why);
+  weld_resource_forget(fake);
+  weld_resource_type_delete(other);
+  /* a counter of a second instance of the same component: a distinct type */
+  weld_cinstance_t *inst2 = rg_instantiate(pre, s);
+  weld_resource_type_t *ctype2 = inst2 ? rg_counter_type(inst2) : NULL;
+  CHECK(ctype2 && ctype2 != ctype, "a second instance has its own counter type");
+  a[0] = vu32(7);
+  weld_resource_t *d1 = inst2 ? rg_call_own(s, inst2, "[constructor]counter", a, 1) : NULL;
+  CHECK(d1 && weld_resource_type(d1) == ctype2 && weld_resource_type(d1) != ctype,
+        "the second instance's counter has the second type");
+  if (d1) {
+    a[0] = rg_handle(WELD_CK_BORROW, d1), a[1] = vu32(1);
+    CHECK(!rg_call(s, inst, "[method]counter.add", a, 2, &r, 1, why, &is_trap) && !is_trap && why[0],
+          "self of the second instance's counter is an error in the first: %s", why);
+    a[0] = rg_handle(WELD_CK_BORROW, c1), a[1] = rg_handle(WELD_CK_OWN, d1);
+    CHECK(!rg_call(s, inst, "[method]counter.absorb", a, 2, &r, 1, why, &is_trap) && !is_trap && why[0] &&
+              rg_call_u32(s, inst, "live-counters", NULL, 0) == 2,
+          "own<counter> of the second instance is an error in the first: %s", why);
+    a[0] = rg_handle(WELD_CK_BORROW, d1), a[1] = vu32(1);
+    CHECK(rg_call_u32(s, inst2, "[method]counter.add", a, 2) == 8 && rg_call_u32(s, inst2, "live-counters", NULL, 0) == 1,
+          "after the errors the counter still works in its own instance");
+    CHECK(ok(weld_resource_drop(s, d1, &trap), "drop d1") && no_trap(trap, "drop d1") &&
+              rg_call_u32(s, inst2, "live-counters", NULL, 0) == 0 && rg_call_u32(s, inst, "live-counters", NULL, 0) == 2,
+          "dropping it runs the destructor of its own instance only");
+  }
+  /* a guest counter dropped by a host function while the guest is on the stack traps (the
+   * destructor cannot enter the instance); a borrow dropped inside a call is no misuse */
+  a[0] = vu32(3);
+  h.drop_in_call = rg_call_own(s, inst, "[constructor]counter", a, 1);
+  a[0] = rg_handle(WELD_CK_BORROW, c1), a[1] = rg_handle(WELD_CK_BORROW, own9);
+  CHECK(rg_call_u32(s, inst, "[method]counter.add-size", a, 2) == 133 && !h.drop_in_call &&
+            strstr(h.drop_in_call_msg, "cannot enter component instance"),
+        "dropping an own<counter> from inside the guest's call traps: %s", h.drop_in_call_msg);
+  CHECK(rg_call_u32(s, inst, "live-counters", NULL, 0) == 3, "... and runs no destructor");
+  if (c1) {
+    CHECK(ok(weld_resource_drop(s, c1, &trap), "drop c1") && no_trap(trap, "drop c1") &&
+              rg_call_u32(s, inst, "live-counters", NULL, 0) == 2,
+          "the last host own<counter> dropped");
+  }
+  freed = h.freed;
+  CHECK(ok(weld_resource_drop(s, own9, &trap), "drop own9") && !trap && h.freed == freed + 1,
+        "the host's own blob, lent four times, dropped by the host");
+
+  /* --- misuse by the guest: traps, each in a fresh instance (a trap poisons it) */
+  static const struct {
+    uint32_t how;
+    const char *want;
+  } bad[] = {
+      {0, "unknown handle index"},
+      {1, "borrow handles still remain"},
+      {3, "unknown handle index"},
+      {4, "wrong type"},
+      {5, "unknown handle index"},
+      {6, "is a borrow where an owned handle was expected"},
+      {7, "wrong type"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    weld_cinstance_t *gi = rg_instantiate(pre, s);
+    if (!gi) break;
+    rep = rg_blob_make(&h, NULL, 1);
+    weld_resource_t *lend = weld_resource_new_own(s, h.blob, rep);
+    a[0] = vu32(bad[i].how);
+    a[1] = vsome(rg_handle(WELD_CK_BORROW, lend));
+    if (bad[i].how == 3) { /* the borrow of an earlier call, used in a later one */
+      a[0] = vu32(2);
+      CHECK(rg_call(s, gi, "misuse", a, 2, &r, 1, NULL, NULL), "misuse 2: the guest remembers a borrow index");
+      weld_cval_drop(&a[1]);
+      a[0] = vu32(3);
+      a[1] = (weld_cval_t){.kind = WELD_CK_OPTION};
+    }
+    CHECK(!rg_call(s, gi, "misuse", a, 2, &r, 1, why, &is_trap) && is_trap && strstr(why, bad[i].want),
+          "misuse %u traps with \"%s\": %s", bad[i].how, bad[i].want, why);
+    freed = h.freed;
+    CHECK(!rg_call(s, gi, "live-counters", NULL, 0, &r, 1, why, &is_trap) && is_trap && strstr(why, "trapped earlier"),
+          "misuse %u: the instance cannot be entered again: %s", bad[i].how, why);
+    weld_cval_drop(&a[1]);
+    CHECK(rg_blob_of(&h, lend) && ok(weld_resource_drop(s, lend, &trap), "drop lend") && !trap && h.freed == freed + 1,
+          "misuse %u: the lent blob is still the host's", bad[i].how);
+  }
+
+done:
+  weld_store_delete(s);
+  /* blobs still owned by handles in the deleted instances' tables were never dropped */
+  uint32_t left = 0;
+  for (uint32_t i = 0; i < h.nall; i++)
+    if (h.all[i]) {
+      left++;
+      free(h.all[i]->data);
+      free(h.all[i]);
+    }
+  CHECK(left == 2, "res: the blob kept by the guest and one left in a trapped instance were not freed (%u)", left);
+  weld_instance_pre_delete(pre);
+  weld_linker_delete(l);
+  weld_resource_type_delete(h.blob);
+  weld_resource_table_delete(h.table);
+  weld_component_delete(c);
 }
 
 /* ---------------------------------------------------------------- HOST.md host (host.wat) */
@@ -1551,8 +2133,10 @@ int main(int argc, char **argv) {
   }
   test_basic();
   test_echo();
+  test_res_guest();
   test_host();
   test_nested();
+  test_unknown_traps();
   test_api_misc();
   test_compile_errors();
   test_oom();

@@ -534,8 +534,29 @@ static void test_tables_memories(void) {
   SEC(&m, 5, 1, 0x01, 3, 2);
   EXPECT_ERR(&m, "minimum must not be greater than maximum");
   mod_init(&m);
-  SEC(&m, 5, 1, 0x03, 1, 2); /* shared memory flags: not in 2.0 */
+  SEC(&m, 5, 1, 0x03, 1, 2); /* shared memory flags: not in 2.0, named as the threads feature */
+  EXPECT_ERR(&m, "not supported: threads (shared memory)");
+  mod_init(&m);
+  SEC(&m, 5, 1, 0x02, 1); /* shared without maximum: malformed in every proposal */
   EXPECT_ERR(&m, "malformed limits flags");
+  mod_init(&m);
+  SEC(&m, 5, 1, 0x04, 1); /* 64-bit memory: the memory64 feature */
+  EXPECT_ERR(&m, "not supported: memory64");
+  mod_init(&m);
+  SEC(&m, 5, 1, 0x05, 1, 2);
+  EXPECT_ERR(&m, "not supported: memory64");
+  mod_init(&m);
+  SEC(&m, 5, 1, 0x07, 1, 2); /* shared 64-bit memory */
+  EXPECT_ERR(&m, "not supported: memory64");
+  mod_init(&m);
+  SEC(&m, 4, 1, 0x70, 0x04, 1); /* 64-bit table (memory64 proposal) */
+  EXPECT_ERR(&m, "not supported: memory64");
+  mod_init(&m);
+  SEC(&m, 4, 1, 0x70, 0x03, 1, 2); /* a shared table is no proposal weld knows */
+  EXPECT_ERR(&m, "malformed limits flags");
+  mod_init(&m);
+  SEC(&m, 2, 1, 1, 'a', 1, 'b', 0x02, 0x05, 0, 1); /* imported 64-bit memory */
+  EXPECT_ERR(&m, "not supported: memory64");
   mod_init(&m);
   SEC(&m, 5, 3, 0, 0, 0, 1, 0, 2); /* multi-memory */
   core_module_t *cm = EXPECT_OK(&m);

@@ -3,7 +3,9 @@
 #   *.wat  component text  -> *.wasm   (jco parse = wasm-tools parse)
 #   *.c    C guests        -> *.wasm   (clang-19 for wasm32 without libc, then jco embed with
 #                                       the WIT world of the same name and jco new); echo.c is
-#                                       built twice: echo.wasm (UTF-8) and echo16.wasm (UTF-16)
+#                                       built three times: echo.wasm (UTF-8), echo16.wasm (UTF-16)
+#                                       and echo-latin1.wasm (latin1+utf16); res.c (resources)
+#                                       gives res.wasm
 # Needs clang-19 and the project's pinned jco (tools/js/jco).  Run from anywhere.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,4 +25,5 @@ build_c() { # source world output [string-encoding]
 build_c echo.c guest echo.wasm
 build_c echo.c guest echo16.wasm utf16
 build_c echo.c guest echo-latin1.wasm compact-utf16
+build_c res.c res res.wasm
 echo "rebuilt test components in $here"
