@@ -68,4 +68,11 @@
 /* Component text format (src/text/cwat*.c) */
 #define WELD_MAX_CWAT_NESTING        500u         /* nested components, types and inline types */
 
+/* Guard-page reservations of freed linear memories an engine keeps for reuse, so that
+ * instantiating does not map, protect and unmap 8 GiB of address space each time. */
+#define WELD_MEMORY_POOL 128
+/* A pooled memory up to this size is zeroed with memset (its pages stay resident, ready
+ * for the next instance); a larger one is given back to the system with madvise. */
+#define WELD_MEMORY_POOL_MEMSET (256u * 1024u)
+
 #endif

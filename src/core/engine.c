@@ -21,6 +21,11 @@ weld_engine_t *weld_engine_new(const weld_config_t *config) {
     base_free(e, sizeof *e);
     return NULL;
   }
+  if (pthread_mutex_init(&e->pool_lock, NULL) != 0) {
+    pthread_mutex_destroy(&e->types_lock);
+    base_free(e, sizeof *e);
+    return NULL;
+  }
   return e;
 }
 
@@ -33,6 +38,8 @@ void weld_engine_delete(weld_engine_t *e) {
   base_free(e->canon_types, (size_t)e->canon_cap * sizeof *e->canon_types);
   base_free(e->type_buckets, (size_t)e->nbuckets * sizeof *e->type_buckets);
   pthread_mutex_destroy(&e->types_lock);
+  core_memory_pool_drain(e);
+  pthread_mutex_destroy(&e->pool_lock);
   base_free(e, sizeof *e);
 }
 

@@ -14,7 +14,14 @@
  * still never moves, accesses are bounds-checked explicitly (guarded = false), and
  * growing past the reservation fails like any other failed memory.grow (§4.4.7 allows
  * memory.grow to fail at any time).  Fresh anonymous pages are zero, so grown pages need
- * no clearing. */
+ * no clearing.
+ *
+ * Pool.  Mapping, protecting and unmapping an 8 GiB reservation costs more than the rest of
+ * instantiating a small component, so a freed guarded memory's reservation goes to a pool
+ * in its engine (up to WELD_MEMORY_POOL of them): its accessible prefix is zeroed (memset
+ * when small, madvise(MADV_DONTNEED) otherwise, which gives the pages back) and kept
+ * readable/writable; a new guarded memory takes one and only adjusts the protection of
+ * the difference between the old and the new size. */
 #include "base/alloc.h"
 #include "base/error.h"
 #include "base/limits.h"
@@ -35,6 +42,51 @@ static void *reserve(size_t bytes) {
   if (bytes == 0) bytes = (size_t)PAGE; /* a valid, inaccessible base for empty memories */
   void *p = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   return p == MAP_FAILED ? NULL : p;
+}
+
+/* A guarded reservation of CORE_GUARD_RESERVE bytes whose first `init` bytes are readable,
+ * writable and zero: from the engine's pool, or freshly mapped. */
+static uint8_t *guarded_take(weld_engine_t *e, size_t init) {
+  uint8_t *base = NULL;
+  size_t rw = 0;
+  pthread_mutex_lock(&e->pool_lock);
+  if (e->npool) {
+    e->npool--;
+    base = e->pool[e->npool].base;
+    rw = e->pool[e->npool].rw;
+  }
+  pthread_mutex_unlock(&e->pool_lock);
+  if (!base) {
+    base = reserve(CORE_GUARD_RESERVE);
+    if (!base) return NULL;
+  }
+  int ok = 0;
+  if (init > rw) ok = mprotect(base + rw, init - rw, PROT_READ | PROT_WRITE);
+  else if (init < rw) ok = mprotect(base + init, rw - init, PROT_NONE);
+  if (ok != 0) {
+    munmap(base, CORE_GUARD_RESERVE);
+    return NULL;
+  }
+  return base;
+}
+
+/* Gives a guarded reservation back: to the pool, zeroed, or to the system. */
+static void guarded_release(weld_engine_t *e, uint8_t *base, size_t size) {
+  bool zeroed = size <= WELD_MEMORY_POOL_MEMSET ? (memset(base, 0, size), true)
+                                                : madvise(base, size, MADV_DONTNEED) == 0;
+  if (zeroed) {
+    pthread_mutex_lock(&e->pool_lock);
+    bool kept = e->npool < WELD_MEMORY_POOL;
+    if (kept) e->pool[e->npool++] = (struct core_pooled_mem){base, size};
+    pthread_mutex_unlock(&e->pool_lock);
+    if (kept) return;
+  }
+  munmap(base, CORE_GUARD_RESERVE);
+}
+
+void core_memory_pool_drain(weld_engine_t *e) {
+  for (uint32_t i = 0; i < e->npool; i++) munmap(e->pool[i].base, CORE_GUARD_RESERVE);
+  e->npool = 0;
 }
 
 /* Make [from, to) of the reservation readable and writable. */
@@ -70,10 +122,15 @@ weld_error_t *core_memory_new(weld_store_t *store, const core_memtype_t *mt, wel
 
   bool try_guard = sizeof(void *) >= 8 && !store->engine->config.bounds_checks;
   if (try_guard) {
-    mem->base = reserve(CORE_GUARD_RESERVE);
+    mem->base = guarded_take(store->engine, (size_t)init);
     if (mem->base) {
       mem->reserved = CORE_GUARD_RESERVE;
       mem->guarded = true;
+      mem->size = init;
+      store->memory_used += init;
+      store->mems.data[store->mems.len++] = mem;
+      *out = mem;
+      return NULL;
     }
   }
   if (!mem->base) {
@@ -107,7 +164,8 @@ weld_error_t *core_memory_new(weld_store_t *store, const core_memtype_t *mt, wel
 
 void core_memory_free(weld_memory_t *mem) {
   if (!mem) return;
-  if (mem->base) munmap(mem->base, mem->reserved);
+  if (mem->base && mem->guarded) guarded_release(mem->store->engine, mem->base, (size_t)mem->size);
+  else if (mem->base) munmap(mem->base, mem->reserved);
   base_free(mem, sizeof *mem);
 }
 

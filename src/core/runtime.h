@@ -7,6 +7,7 @@
  * reference-counted by the instances made from it. */
 #ifndef WELD_CORE_RUNTIME_H
 #define WELD_CORE_RUNTIME_H
+#include "base/limits.h"
 #include "core/module.h"
 #include "weld.h"
 #include <pthread.h>
@@ -40,7 +41,14 @@ struct weld_engine {
   uint32_t ncanon, canon_cap;
   uint32_t *type_buckets;       /* open-addressing hash of canon ids (UINT32_MAX = empty) */
   uint32_t nbuckets;            /* power of two, > 2 * ncanon */
+  /* Guard-page reservations of freed memories, kept for reuse (memory.c): zeroed, with
+   * [0, rw) readable and writable, the rest inaccessible. */
+  pthread_mutex_t pool_lock;
+  struct core_pooled_mem { uint8_t *base; size_t rw; } pool[WELD_MEMORY_POOL];
+  uint32_t npool;
 };
+/* Unmaps the pooled reservations (weld_engine_delete). */
+void core_memory_pool_drain(weld_engine_t *e);
 /* Returns the engine-wide id of type t (interning a copy). UINT32_MAX on OOM. */
 uint32_t core_engine_type_id(weld_engine_t *e, const core_functype_t *t);
 /* Effective configuration values (defaults applied). */

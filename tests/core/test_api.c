@@ -660,6 +660,58 @@ static void test_memory_wasm(bool bounds_checks) {
   weld_engine_delete(e);
 }
 
+/* Freed guard-page memories are pooled by the engine and reused: a reused memory must be
+ * all zero (small ones are cleared with memset, large ones with madvise), and exactly its
+ * own size must be accessible (the pooled reservation may have been larger or smaller). */
+static bool all_zero(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i]) return false;
+  return true;
+}
+
+static void test_memory_pool(void) {
+  weld_engine_t *e = weld_engine_new(NULL);
+  static const char wat[] = "(module (memory (export \"m\") 1)"
+                            "  (func (export \"ld\") (param i32) (result i32) (i32.load8_u (local.get 0))))";
+  uint8_t *bin = NULL;
+  size_t len = 0;
+  OK(weld_wat_to_wasm(wat, sizeof wat - 1, &bin, &len));
+  weld_module_t *mod = NULL;
+  OK(weld_module_new(e, bin, len, &mod));
+  weld_free_bytes(bin, len);
+  for (int round = 0; round < 6 && mod; round++) {
+    /* round 0: fresh; 1..: reuse of a small (memset) then a large (madvise) memory */
+    weld_store_t *s = weld_store_new(e);
+    weld_memory_t *hm = NULL;
+    OK(weld_memory_new(s, (weld_limits_t){.min = (uint64_t)(round % 3), .max = 16, .has_max = true}, &hm));
+    CHECK(hm && all_zero(weld_memory_data(hm), weld_memory_size(hm)));
+    weld_instance_t *inst = NULL;
+    weld_trap_t *trap = NULL;
+    OK(weld_instance_new(s, mod, NULL, 0, &inst, &trap));
+    CHECK(inst && !trap);
+    weld_extern_t ex;
+    weld_memory_t *m = inst && weld_instance_export(inst, "m", 1, &ex) && ex.kind == WELD_EXTERN_MEMORY ? ex.of.memory : NULL;
+    CHECK(m && weld_memory_size(m) == 65536 && all_zero(weld_memory_data(m), 65536));
+    weld_func_t *ld = NULL;
+    if (inst && weld_instance_export(inst, "ld", 2, &ex) && ex.kind == WELD_EXTERN_FUNC) ld = ex.of.func;
+    weld_val_t arg = {.kind = WELD_I32, .of.i32 = 65536}, res;
+    OK(weld_func_call(s, ld, &arg, 1, &res, 1, &trap));
+    CHECK(trap && weld_trap_code(trap) == WELD_TRAP_MEMORY_OUT_OF_BOUNDS);
+    weld_trap_delete(trap);
+    if (m) {
+      memset(weld_memory_data(m), 0xab, weld_memory_size(m));
+      if (round % 2) { /* grow past the memset threshold, dirty everything */
+        CHECK(weld_memory_grow(m, 7) == 1);
+        memset(weld_memory_data(m), 0xcd, weld_memory_size(m));
+      }
+    }
+    if (hm) memset(weld_memory_data(hm), 0xef, weld_memory_size(hm));
+    weld_store_delete(s);
+  }
+  weld_module_delete(mod);
+  weld_engine_delete(e);
+}
+
 static void test_tables_globals(void) {
   weld_engine_t *e = weld_engine_new(NULL);
   weld_store_t *s = weld_store_new(e), *s2 = weld_store_new(e);
@@ -1260,6 +1312,7 @@ int main(void) {
   test_memory();
   test_memory_wasm(false);
   test_memory_wasm(true);
+  test_memory_pool();
   test_tables_globals();
   test_import_matching();
   test_segments();
