@@ -73,6 +73,6 @@
 #define WELD_MEMORY_POOL 128
 /* A pooled memory up to this size is zeroed with memset (its pages stay resident, ready
  * for the next instance); a larger one is given back to the system with madvise. */
-#define WELD_MEMORY_POOL_MEMSET (256u * 1024u)
+#define WELD_MEMORY_POOL_MEMSET (64u * 1024u) /* so at most 8 MiB stay resident */
 
 #endif
