@@ -177,7 +177,7 @@ typedef struct comp_flatsig {
   uint8_t np, nr;
   uint8_t p[COMP_FLAT_MAX], r[COMP_FLAT_MAX]; /* weld_ckind_t */
   uint32_t pn[COMP_FLAT_MAX], rn[COMP_FLAT_MAX]; /* ENUM: cases; FLAGS: labels */
-  bool plain;                 /* every parameter is an integer or float: a word becomes a slot by masking */
+  bool plain;                 /* every parameter is u32/u64/s64/f32/f64: a word <= pmask is its slot */
   uint64_t pmask[COMP_FLAT_MAX];
   bool plain_lift;            /* every parameter is u32/u64/s64: a slot becomes a word by masking */
   uint64_t rmask;             /* the result is u32/u64/s64: its mask (0 otherwise) */

@@ -65,7 +65,8 @@ void comp_flatsig_of(const comp_types_t *T, comp_typeid_t ft, comp_flatsig_t *ou
   for (uint32_t i = 0; i < out->np; i++) {
     uint8_t k = out->p[i];
     out->pmask[i] = k == WELD_CK_S64 || k == WELD_CK_U64 || k == WELD_CK_F64 ? UINT64_MAX : UINT32_MAX;
-    if (k == WELD_CK_BOOL || k == WELD_CK_CHAR || k == WELD_CK_ENUM || k == WELD_CK_FLAGS) out->plain = false;
+    if (k != WELD_CK_U32 && k != WELD_CK_U64 && k != WELD_CK_S64 && k != WELD_CK_F32 && k != WELD_CK_F64)
+      out->plain = false;
     if (k != WELD_CK_U32 && k != WELD_CK_U64 && k != WELD_CK_S64) out->plain_lift = false;
   }
   if (f->u.func.result != COMP_NO_TYPE) {
@@ -119,8 +120,14 @@ static inline weld_trap_t *lift_word(uint8_t kind, uint32_t n, core_slot_t s, ui
  * value of the type. */
 static inline bool lower_word(uint8_t kind, uint32_t n, uint64_t w, core_slot_t *s) {
   s->u64 = 0;
+  int64_t sw = (int64_t)w;
   switch (kind) {
-  case WELD_CK_BOOL: s->u32 = w != 0; return true;
+  case WELD_CK_BOOL: s->u32 = (uint32_t)w; return w <= 1;
+  case WELD_CK_S8: s->u32 = (uint32_t)w; return sw >= INT8_MIN && sw <= INT8_MAX;
+  case WELD_CK_U8: s->u32 = (uint32_t)w; return w <= UINT8_MAX;
+  case WELD_CK_S16: s->u32 = (uint32_t)w; return sw >= INT16_MIN && sw <= INT16_MAX;
+  case WELD_CK_U16: s->u32 = (uint32_t)w; return w <= UINT16_MAX;
+  case WELD_CK_S32: s->u32 = (uint32_t)w; return sw >= INT32_MIN && sw <= INT32_MAX;
   case WELD_CK_S64:
   case WELD_CK_U64:
   case WELD_CK_F64: s->u64 = w; return true;
@@ -133,7 +140,7 @@ static inline bool lower_word(uint8_t kind, uint32_t n, uint64_t w, core_slot_t 
   case WELD_CK_FLAGS:
     s->u32 = (uint32_t)w;
     return n >= 32 ? w <= UINT32_MAX : w < (1ull << n);
-  default: s->u32 = (uint32_t)w; return true;
+  default: s->u32 = (uint32_t)w; return w <= UINT32_MAX; /* u32, f32 bits */
   }
 }
 
@@ -142,15 +149,6 @@ const char *comp_ckind_name(weld_ckind_t k) {
                                       "char", "string", "list", "record", "tuple", "variant", "enum", "option", "result",
                                       "flags", "own", "borrow"};
   return (unsigned)k < sizeof names / sizeof *names ? names[k] : "a non-value kind";
-}
-
-static const char *kind_word(uint8_t k) {
-  switch (k) {
-  case WELD_CK_CHAR: return "char";
-  case WELD_CK_ENUM: return "enum";
-  case WELD_CK_FLAGS: return "flags";
-  default: return "value";
-  }
 }
 
 /* weld_cval_t <-> flat word (host functions called with the other calling convention). */
@@ -283,7 +281,7 @@ static weld_trap_t *raw_host_flat(void *env, weld_caller_t *caller, core_slot_t 
   weld_trap_t *trap = h->flat(h->env, &lw->caller, w, r);
   if (trap) return trap;
   if (sig->nr && !lower_word(sig->r[0], sig->rn[0], r[0], &slots[0]))
-    return comp_abi_trap("host function returned an invalid %s (0x%llx)", kind_word(sig->r[0]), (unsigned long long)r[0]);
+    return comp_abi_trap("host function returned an invalid %s (0x%llx)", comp_ckind_name(sig->r[0]), (unsigned long long)r[0]);
   return NULL;
 }
 
@@ -302,7 +300,12 @@ static weld_trap_t *raw_host_flat_plain(void *env, weld_caller_t *caller, core_s
   comp_hostfn_t *h = lw->callee->host;
   weld_trap_t *trap = h->flat(h->env, &lw->caller, w, r);
   if (__builtin_expect(trap != NULL, 0)) return trap;
-  if (sig->nr) slots[0].u64 = r[0] & sig->rmask;
+  if (sig->nr) {
+    if (__builtin_expect(r[0] > sig->rmask, 0))
+      return comp_abi_trap("host function returned an invalid %s (0x%llx)", comp_ckind_name(sig->r[0]),
+                           (unsigned long long)r[0]);
+    slots[0].u64 = r[0];
+  }
   return NULL;
 }
 
@@ -456,7 +459,7 @@ __attribute__((noinline)) static weld_error_t *call_flat_host(weld_store_t *stor
     if (!*trap && sig->nr) {
       core_slot_t s;
       if (!lower_word(sig->r[0], sig->rn[0], r[0], &s))
-        *trap = comp_abi_trap("host function returned an invalid %s", kind_word(sig->r[0]));
+        *trap = comp_abi_trap("host function returned an invalid %s", comp_ckind_name(sig->r[0]));
       else results[0] = r[0];
     }
     return NULL;
@@ -480,7 +483,7 @@ __attribute__((noinline)) static weld_error_t *flat_arg_error(const comp_flatsig
   for (uint32_t i = 0; i < sig->np; i++) {
     core_slot_t s;
     if (!lower_word(sig->p[i], sig->pn[i], args[i], &s))
-      return base_error("argument %u is not a valid %s (0x%llx)", i, kind_word(sig->p[i]),
+      return base_error("argument %u is not a valid %s (0x%llx)", i, comp_ckind_name(sig->p[i]),
                         (unsigned long long)args[i]);
   }
   return base_error("weld_cfunc_call_flat: invalid argument");
@@ -501,7 +504,10 @@ __attribute__((noinline)) static weld_error_t *call_flat_general(weld_store_t *s
     return base_error("weld_cfunc_call_flat: the function belongs to another store");
   core_slot_t slots[COMP_FLAT_MAX + 1];
   if (sig->plain) {
-    for (uint32_t i = 0; i < sig->np; i++) slots[i].u64 = args[i] & sig->pmask[i];
+    for (uint32_t i = 0; i < sig->np; i++) {
+      if (__builtin_expect(args[i] > sig->pmask[i], 0)) return flat_arg_error(sig, args);
+      slots[i].u64 = args[i];
+    }
   } else {
     for (uint32_t i = 0; i < sig->np; i++)
       if (!lower_word(sig->p[i], sig->pn[i], args[i], &slots[i])) return flat_arg_error(sig, args);
@@ -544,7 +550,10 @@ weld_error_t *weld_cfunc_call_flat(weld_store_t *store, weld_cfunc_t *f, const u
     return call_flat_general(store, f, args, results, trap);
   const comp_flatsig_t *sig = &f->flat;
   core_slot_t slots[COMP_FLAT_MAX + 1];
-  for (uint32_t i = 0; i < sig->np; i++) slots[i].u64 = args[i] & sig->pmask[i];
+  for (uint32_t i = 0; i < sig->np; i++) {
+    if (__builtin_expect(args[i] > sig->pmask[i], 0)) return flat_arg_error(sig, args);
+    slots[i].u64 = args[i];
+  }
   comp_abi_inst_t *inst = &f->frame->abi;
   if (__builtin_expect(inst->on_stack || inst->poisoned, 0)) { /* Task.enter traps */
     *trap = comp_abi_enter(inst);
