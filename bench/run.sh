@@ -352,6 +352,7 @@ typed_ns|host->guest call id(u32)->u32, typed (call_flat)|ns|<=30
 dynamic_ns|host->guest call id(u32)->u32, dynamic (cval)|ns|<=100
 guest_host_ns|guest->host call of host-id(u32)->u32|ns|<=20
 string_h2g_gbs|1 MiB string host->guest (argument)|GB/s|>=2
+string_h2g_mixed_gbs|  the same, non-ASCII text (14 of 44 chars)|GB/s|>=2
 string_g2h_gbs|1 MiB string guest->host (result)|GB/s|>=2
 string_g2h_arg_gbs|1 MiB string guest->host (import argument)|GB/s|>=2
 list_h2g_gbs|1 MiB list<u8> host->guest (argument)|GB/s|-
@@ -364,7 +365,10 @@ ROWS
     NR == 1 { printf "%-48s %10s %12s %9s %8s  %s\n", "measurement", "weld", "jco+node", "weld/jco", "target", ""; next }
     {
       w = $4; j = $5; ratio = "-"; status = ""
-      if (w != "-" && j != "-" && w > 0 && j > 0) ratio = sprintf("%.3gx", $3 == "GB/s" ? j / w : w / j)
+      if (w != "-" && j != "-" && w > 0 && j > 0) {
+        r = $3 == "GB/s" ? j / w : w / j
+        ratio = sprintf(r >= 10 ? "%.0fx" : r >= 0.1 ? "%.2fx" : "%.2gx", r)
+      }
       if ($6 != "-") {
         lim = substr($6, 3) + 0
         if (w == "-") status = "no weld figure"

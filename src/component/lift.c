@@ -145,10 +145,10 @@ static weld_trap_t *lift_list(lst_t *st, comp_typeid_t elem, uint32_t ptr, uint3
   switch (el->lkind) {
   case COMP_LK_U8: case COMP_LK_S8: case COMP_LK_U16: case COMP_LK_S16:
   case COMP_LK_U32: case COMP_LK_S32: case COMP_LK_U64: case COMP_LK_S64:
-    if (!len) return weld_cval_items(out, WELD_CK_LIST, 0) ? NULL : oom();
+    if (!weld_cval_items(out, WELD_CK_LIST, 0)) return oom(); /* an empty list until filled */
+    if (!len) return NULL;
     it = base_alloc((size_t)len * sizeof *it);
     if (!it) return oom();
-    out->kind = WELD_CK_LIST;
     out->of.items.ptr = it;
     out->of.items.len = len;
     break;
