@@ -2,7 +2,8 @@
  * "Modules"): constant expressions (§3.3.10 "Constant Expressions", WebAssembly 2.0
  * rules), limits (§3.2.1-3.2.4), and the rules that need the whole module (function/code
  * counts, data count, §5.5.13-5.5.16).  Instruction sequences in function bodies are
- * validated by compile.c. */
+ * validated by validate_code.c (weld_module_validate) and by compile.c while it translates
+ * (weld_module_new). */
 #include "core/decode_internal.h"
 #include "core/opcodes.h"
 #include "base/limits.h"

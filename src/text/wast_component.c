@@ -60,7 +60,6 @@ static const char *const page_marks[] = {"pagesize", NULL};
 static const char *const errctx_marks[] = {"error-context", "error-context.", NULL};
 static const char *const implements_marks[] = {"implements", NULL};
 static const char *const mem64_marks[] = {NULL};  /* a 64-bit memory or table */
-static const char *const shared_marks[] = {NULL}; /* a shared memory */
 
 static const struct {
   const char *name;   /* wasm-tools spelling; wasmtime's uses '_' for '-' */
@@ -127,8 +126,8 @@ static bool atom_marks(const text_sx_t *x, const char *const *marks) {
   return false;
 }
 
-/* A core memory or table with 64-bit addresses (`(memory ... i64 ...)`, `(table ... i64
- * ...)`), or with shared = a shared memory (`(memory ... shared)`, threads proposal). */
+/* A core memory or table whose type has `atom` (i64: 64-bit addresses, `(memory ... i64
+ * ...)`, `(table ... i64 ...)`). */
 static bool is_memory_with(const text_sx_t *x, const char *atom) {
   if (!text_sx_is_form(x, "memory") && !text_sx_is_form(x, "table")) return false;
   for (uint32_t i = 1; i < x->nitems; i++)
@@ -137,8 +136,8 @@ static bool is_memory_with(const text_sx_t *x, const char *atom) {
 }
 
 
-/* True if some atom of items[0..n) (recursively) is one of marks, or (marks == mem64_marks /
- * shared_marks) some list is a 64-bit / shared memory.  Iterative: documents nest deeply. */
+/* True if some atom of items[0..n) (recursively) is one of marks, or (marks == mem64_marks)
+ * some list is a 64-bit memory or table.  Iterative: documents nest deeply. */
 static bool sx_uses(const text_sx_t *items, uint32_t n, const char *const *marks) {
   typedef struct {
     const text_sx_t *items;
@@ -154,9 +153,7 @@ static bool sx_uses(const text_sx_t *items, uint32_t n, const char *const *marks
       continue;
     }
     const text_sx_t *x = &top.items[top.i++];
-    if (marks == mem64_marks    ? is_memory_with(x, "i64")
-        : marks == shared_marks ? is_memory_with(x, "shared")
-                                : x->kind == SX_ATOM && atom_marks(x, marks)) {
+    if (marks == mem64_marks ? is_memory_with(x, "i64") : x->kind == SX_ATOM && atom_marks(x, marks)) {
       found = true;
       break;
     }

@@ -262,6 +262,10 @@ typedef struct rcase {
 #define BYTES(s) s, sizeof(s) - 1
 static const rcase_t k_cases[] = {
     {"empty body", "", "", BYTES("\x00"), BYTES("\x0b"), 1},
+    /* fuzz_validate, 2026-11: the validator's operand stack was still unallocated (NULL)
+     * when the first function's end checked its results in unreachable code */
+    {"unreachable end before any push", "", "\x6f", BYTES("\x00"), BYTES("\x00\x0b"), 1},
+    {"local group of count zero, no other locals", "", "", BYTES("\x01\x00\x7f"), BYTES("\x0b"), 1},
     {"end missing (end consumed as immediate)", "", "", BYTES("\x00"), BYTES("\x41\x0b"), 0},
     {"operators after end", "", "", BYTES("\x00"), BYTES("\x0b\x01\x0b"), 0},
     {"br_table unknown default label", "", "", BYTES("\x00"), BYTES("\x41\x00\x0e\x00\x05\x0b"), 0},
