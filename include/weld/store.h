@@ -10,8 +10,10 @@ WELD_API WELD_OWN weld_store_t *weld_store_new(weld_engine_t *engine);
 WELD_API void weld_store_delete(WELD_OWN weld_store_t *store);
 WELD_API weld_engine_t *weld_store_engine(const weld_store_t *store);
 
-/* Fuel: when enabled, each loop iteration and call consumes fuel; at zero the guest traps
- * with WELD_TRAP_OUT_OF_FUEL.  Disabled (unlimited) by default. */
+/* Fuel: when enabled, every entry into a wasm function (a call from wasm, and the
+ * embedder's own call through weld_func_call and the component API) and every loop
+ * iteration (a backward branch taken) consumes one unit; an entry or iteration with no
+ * fuel left traps with WELD_TRAP_OUT_OF_FUEL instead.  Disabled (unlimited) by default. */
 WELD_API void weld_store_set_fuel(weld_store_t *store, uint64_t fuel);
 WELD_API uint64_t weld_store_get_fuel(const weld_store_t *store);
 WELD_API void weld_store_disable_fuel(weld_store_t *store);

@@ -164,9 +164,10 @@ typedef union core_cell {
   X(BR_Z_BACK, core_i2_t)                                                                 \
   X(BR_TABLE, core_i2_t)      /* a=index b=n, then n+1 int32 offsets */                   \
   X(RET, core_i0_t)                                                                       \
-  X(RET_1, core_i2_t)         /* a=src: fp[0] = fp[a]; return */                          \
+  X(RET_1, core_i2_t)         /* a=src: fp[0] = fp[a] (also into acc); return */         \
   X(RET_2, core_i2_t)         /* two slots (v128) */                                      \
-  X(CALL, core_i2k_t)         /* a=first arg slot k=core_compiled_func_t* */              \
+  X(CALL, core_i4k_t)         /* a=first arg slot b=callee's param slots c=its local    \
+                                 slots d=function index k=core_compiled_func_t* */        \
   X(CALL_IMPORT, core_i2_t)   /* a=first arg slot b=function index */                     \
   X(CALL_INDIRECT, core_i4_t) /* a=first arg slot b=engine type id c=table d=index slot */\
   X(MOV, core_i2_t)           /* a=d b=s */                                               \
@@ -195,6 +196,59 @@ typedef union core_cell {
   X(MEMORY_COPY, core_i4_t)   /* a=base(d, s, n) b=dst memory c=src memory */             \
   X(MEMORY_INIT, core_i4_t)   /* a=base(d, s, n) b=data c=memory */                       \
   X(DATA_DROP, core_i2_t)     /* a=data */
+
+/* Superinstructions, second set (from the same profiles): X(name, format).
+ *  F64_ADD_AL_ST     mem[p + off] = dacc = dacc + mem[p + off]          i4 {c=p d=off}
+ *                    (f64 load, add, store back to the same address: `*p += v`)
+ *  F64_MLA_ST        mem[p + off] = dacc = x * mem[(u32)(q + kq) + off2] + mem[p + off], each
+ *                    operation rounded                       i4k {a=p b=x c=q d=off k=off2|kq<<32}
+ *  F64_MUL_SLAI      d = dacc = x * mem[(u32)(q + kq) + off]          i4k {a=d b=x c=q d=off k=kq}
+ *  F64_MUL_AL_ADD    d = dacc = dacc * mem[p + off] + y               i4 {a=d b=y c=p d=off}
+ *  F64_DIV_I_CVU     d = dacc = imm / (f64)(u32)x                     i2k {a=d b=x k=bits}
+ *  I32_XROT2         d = rotl(x, k0) ^ rotl(x, k1)                    i2k {a=d b=x k=k0|k1<<8|k2<<16}
+ *  I32_XROT3         d = rotl(x, k0) ^ rotl(x, k1) ^ rotl(x, k2)
+ *  I32_XROT2SHR      d = rotl(x, k0) ^ rotl(x, k1) ^ (x >> k2)    (the SHA-2 sigma functions)
+ *  I32_ADD3_SA       d = z + (y + acc)                                i4 {a=d b=y c=z}
+ *  I32_ADD4_SA       d = w + (z + (y + acc))                          i4 {a=d b=y c=z d=w}
+ *  I32_ADD3I         d = x + y + imm                                  i4k {a=d b=x c=y k=imm}
+ *  BR_AND_Z/_NZ[_BACK]  branch if (x & imm) == 0 / != 0            i2k {a=x b=off k=imm}
+ *  I32_ANDN          d = ~x & y                                       i4 {a=d b=x c=y}
+ *  CALL_ADDI         x = y + imm (i32, an argument), then CALL      i4k {a=arg slot b=x c=y
+ *                    d=imm k=core_compiled_func_t*} (the callee's slots come from k)
+ *  RET_K             fp[0] = acc = imm; return                        i2k {k=imm}
+ *                    (RET_1 and RET_K leave a single result in acc too, so the instruction
+ *                    after a direct call can read an integer result from there)
+ *  <load>_X_G        d = load(base + (u32)(y + (x << sh)) + off), memory 0 with guard pages
+ *                    i4k {a=d b=x c=y d=off k=sh} (an array element: an i32.add of a shifted
+ *                    index used only as the address)
+ *  BRL32_/BRL8_<cmp>_SS/_SI  forward branch if load(base + p + off) <cmp> y (or imm), the
+ *                    load an i32.load / i32.load8_u of memory 0 with guard pages feeding only
+ *                    the comparison                       i4k {a=p b=y c=branch off d=off k=imm}
+ *  I32_LOAD_ADDI, I32_LOAD8_U_ADDI   d = load(base + p + off) + imm    i4k {a=d b=p c=off k=imm}
+ *  INCBS_<cmp>_SS/_SI  loop back-edge: x = y + z; branch if x <cmp> w (or imm2)
+ *                    i4k {a=x b=y c=w|imm2 d=off k=z} (INCB with the increment in a slot)
+ * (The integer ones leave their result in acc, the f64 ones in dacc.) */
+#define CORE_FUSED_XOPS(X)                                                               \
+  X(F64_ADD_AL_ST, core_i4_t)                                                            \
+  X(F64_MLA_ST, core_i4k_t)                                                              \
+  X(F64_MUL_SLAI, core_i4k_t)                                                            \
+  X(F64_MUL_AL_ADD, core_i4_t)                                                           \
+  X(F64_DIV_I_CVU, core_i2k_t)                                                           \
+  X(I32_XROT2, core_i2k_t)                                                               \
+  X(I32_XROT3, core_i2k_t)                                                               \
+  X(I32_XROT2SHR, core_i2k_t)                                                            \
+  X(I32_ADD3_SA, core_i4_t)                                                              \
+  X(I32_ADD4_SA, core_i4_t)                                                              \
+  X(I32_ADD3I, core_i4k_t)                                                               \
+  X(BR_AND_Z, core_i2k_t)                                                                \
+  X(BR_AND_NZ, core_i2k_t)                                                               \
+  X(BR_AND_Z_BACK, core_i2k_t)                                                           \
+  X(BR_AND_NZ_BACK, core_i2k_t)                                                          \
+  X(I32_ANDN, core_i4_t)                                                                 \
+  X(RET_K, core_i2k_t)                                                                   \
+  X(CALL_ADDI, core_i4k_t)                                                               \
+  X(I32_LOAD_ADDI, core_i4k_t)                                                           \
+  X(I32_LOAD8_U_ADDI, core_i4k_t)
 
 #include "core/interp_simd_list.inc"
 
@@ -249,6 +303,18 @@ typedef enum core_xop {
 #undef X_SHOP
   XOP_MOV3, XOP_I32_ADD2,
   XOP_BR_NZ_A, XOP_BR_NZ_A_BACK, XOP_BR_Z_A, XOP_BR_Z_A_BACK, /* i2 {b=off}: test acc */
+#define X_FU(N, F) XOP_##N,
+  CORE_FUSED_XOPS(X_FU)
+#undef X_FU
+#define X_INCBS(N) XOP_INCBS_##N##_SS, XOP_INCBS_##N##_SI,
+  CORE_ICMPS32(X_INCBS)
+#undef X_INCBS
+#define X_LDX(N) XOP_##N##_X_G,
+  CORE_LOADS(X_LDX)
+#undef X_LDX
+#define X_BRL(N) XOP_BRL32_##N##_SS, XOP_BRL32_##N##_SI, XOP_BRL8_##N##_SS, XOP_BRL8_##N##_SI,
+  CORE_ICMPS32(X_BRL)
+#undef X_BRL
 #define X_S(N, F) XOP_S_##N,
   CORE_SIMD_XOPS(X_S) /* generated by src/core/gen/gen_simd.py */
 #undef X_S
@@ -264,7 +330,8 @@ struct core_compiled_func {
   uint32_t param_slots;       /* slots of the parameters */
   uint32_t local_slots;       /* slots of the declared locals (zeroed on entry) */
   uint32_t result_slots;
-  uint32_t frame_slots;       /* params + locals + maximum operand stack */
+  uint32_t frame_slots;       /* params + locals + maximum operand stack, and at least
+                                 params + CORE_ZERO_SLOTS (see below) */
   bool guarded;               /* memory 0 accessed without checks: needs a guarded memory */
   weld_module_t *mod;         /* the module whose code this is */
   /* Guarded code only: the same function compiled with explicit bounds checks, for
@@ -275,6 +342,12 @@ struct core_compiled_func {
  * that way (all functions at once, so direct calls stay inside the variant); NULL when
  * that fails (out of memory).  Thread-safe. */
 const core_compiled_func_t *core_compiled_checked(const core_compiled_func_t *cf);
+
+/* A call zeroes the callee's declared locals (§4.4.10) by storing CORE_ZERO_SLOTS zero
+ * slots after its parameters unconditionally (what lies beyond the locals is free operand
+ * stack), plus a loop only for functions with more locals; every frame is at least that
+ * large. */
+#define CORE_ZERO_SLOTS 4u
 
 /* Handler addresses, indexed by core_xop_t. */
 const void *const *core_interp_handlers(void);

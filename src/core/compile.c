@@ -67,7 +67,7 @@ typedef struct cpatch {
 
 /* A branch condition: an i32 slot, or a fused integer comparison. */
 typedef struct ccond {
-  int cmp;  /* -1: test slot x (negated if neg); else index in CORE_ICMPS order */
+  int cmp;  /* -1: test slot x (negated if neg); -2: test x & k (negated if neg); else index in CORE_ICMPS order */
   bool neg; /* for cmp == -1: branch when x == 0 */
   bool acc; /* for cmp == -1: the value is also in acc (produced just before the branch) */
   bool imm;
@@ -546,8 +546,16 @@ static int mirror_cmp(int i) { return (i / 10) * 10 + k_cmp_mirror[i % 10]; }
 
 /* Emits "branch if cond (or !cond when when_true is false)"; returns the instruction
  * position and sets *field to its offset field. */
+static size_t try_brl(comp_t *c, const ccond_t *cd, int idx, size_t *field); /* compile_fuse.inc */
 static size_t emit_cond_br(comp_t *c, const ccond_t *cd, bool when_true, bool back, size_t *field) {
   size_t pos;
+  if (cd->cmp == -2) {
+    bool nz = when_true != cd->neg;
+    core_xop_t op = nz ? (back ? XOP_BR_AND_NZ_BACK : XOP_BR_AND_NZ) : (back ? XOP_BR_AND_Z_BACK : XOP_BR_AND_Z);
+    pos = emit_i2k(c, op, cd->x, 0, cd->k);
+    *field = pos + offsetof(core_i2k_t, b);
+    return pos;
+  }
   if (cd->cmp < 0) {
     bool nz = when_true != cd->neg;
     core_xop_t op = nz ? (back ? XOP_BR_NZ_BACK : XOP_BR_NZ) : (back ? XOP_BR_Z_BACK : XOP_BR_Z);
@@ -559,6 +567,7 @@ static size_t emit_cond_br(comp_t *c, const ccond_t *cd, bool when_true, bool ba
     return pos;
   }
   int idx = when_true ? cd->cmp : neg_cmp(cd->cmp);
+  if (!back && idx < 10 && (pos = try_brl(c, cd, idx, field)) != NO_POS) return pos;
   core_xop_t op = (core_xop_t)(XOP_BR_I32_EQ_SS + 4 * idx + (cd->imm ? 1 : 0) + (back ? 2 : 0));
   if (cd->imm) {
     pos = emit_i2k(c, op, cd->x, 0, cd->k);
@@ -572,13 +581,16 @@ static size_t emit_cond_br(comp_t *c, const ccond_t *cd, bool when_true, bool ba
 
 /* Turns a popped i32 condition into a ccond, fusing with the comparison that produced it
  * (which is then removed from the code). */
+static bool and_cond(comp_t *c, ccond_t *cd, uint32_t slot, bool neg); /* compile_fuse.inc */
 static void take_cond(comp_t *c, centry_t *e, ccond_t *cd) {
   if (is_fresh(c, e) && c->fresh_has_cond && c->hist[0].pos == c->fresh_pos) {
     *cd = c->fresh_cond;
     drop_last(c);
+    if (cd->cmp == -1 && cd->neg) and_cond(c, cd, cd->x, true); /* i32.eqz of an i32.and */
     return;
   }
   memset(cd, 0, sizeof *cd);
+  if (is_fresh(c, e) && and_cond(c, cd, e->slot, false)) return;
   cd->cmp = -1;
   cd->acc = is_acc(c, e, ACC_INT);
   mat_const(c, e);
@@ -626,8 +638,7 @@ static void emit_return(comp_t *c) {
   if (n == 1) {
     const centry_t *e = &VEC_LAST(&c->st);
     if (e->kind == K_CONST) {
-      emit_i2k(c, XOP_CONST, 0, 0, e->k);
-      emit_i0(c, XOP_RET);
+      emit_i2k(c, XOP_RET_K, 0, 0, e->k);
     } else {
       emit_i2(c, e->type == VT_V128 ? XOP_RET_2 : XOP_RET_1, src_of(e), 0);
     }
@@ -756,6 +767,12 @@ static bool do_ibinop(comp_t *c, core_op_t op, uint8_t t) {
       set_fresh_acc(c, pos, offsetof(core_i4k_t, c), dst, ACC_INT);
       return push_slot(c, t);
     }
+    if (use_imm && xa && o == OPC_I32_ADD && try_add3i(c, x, y->k, dst)) return push_slot(c, t);
+    if (use_imm && xa && o == OPC_I32_ADD && try_load_addi(c, x, y->k, dst)) return push_slot(c, t);
+    if (!use_imm && (xa || ya) && o == OPC_I32_ADD && try_add_chain(c, xa ? x : y, src_of(xa ? y : x), dst))
+      return push_slot(c, t);
+    if (!use_imm && (xa || ya) && o == OPC_I32_AND && try_andn(c, xa ? x : y, src_of(xa ? y : x), dst))
+      return push_slot(c, t);
     if (use_imm) {
       mat_const(c, x);
       uint64_t k = is64 ? y->k : (uint32_t)y->k;
@@ -797,6 +814,8 @@ static bool do_fbinop(comp_t *c, core_op_t op, uint8_t t, uint8_t rt) {
   uint32_t dst = c->sp;
   if (b.kind != K_CONST && try_load_op(c, op, t, &a, &b, dst)) return push_slot(c, rt);
   int fi = g_fimm_xop[op];
+  if (live(c) && op == OPC_F64_DIV && a.kind == K_CONST && b.kind != K_CONST && try_div_cvu(c, &b, a.k, dst))
+    return push_slot(c, rt);
   if (live(c) && fi && (a.kind == K_CONST || b.kind == K_CONST)) {
     /* a constant operand: the _SI (constant right) or _IS (constant left) form */
     core_xop_t x = (core_xop_t)(fi - 1);
@@ -820,6 +839,9 @@ static bool do_fbinop(comp_t *c, core_op_t op, uint8_t t, uint8_t rt) {
   if (live(c)) {
     core_xop_t x = (core_xop_t)(g_fbin_xop[op] - 1);
     int di = daccop_index(op);
+    if (op == OPC_F64_ADD && ((is_acc(c, &a, ACC_F64) && try_mul_al_add(c, &a, &b, dst)) ||
+                              (is_acc(c, &b, ACC_F64) && try_mul_al_add(c, &b, &a, dst))))
+      return push_slot(c, rt);
     if (di >= 0 && is_acc(c, &a, ACC_F64)) x = (core_xop_t)(XOP_F64_ADD_AS + 5 * di);
     else if (di >= 0 && is_acc(c, &b, ACC_F64)) x = (core_xop_t)(XOP_F64_ADD_AS + 5 * di + 1);
     mat_const(c, &a);
@@ -920,6 +942,11 @@ static bool do_load(comp_t *c, core_op_t op) {
   uint8_t rt = sig_type(sig[2]);
   int acc = (rt == VT_I32 || rt == VT_I64) ? ACC_INT : ACC_NONE;
   int li = (load_xop(op) - XOP_I32_LOAD_G) / 3;
+  if (live(c) && mode == 0 && take_addr_index(c, &a, &x, &k, &v)) {
+    size_t pos = emit_i4k(c, (core_xop_t)(XOP_I32_LOAD_X_G + li), dst, x, (uint32_t)v, offset, k);
+    set_fresh_acc(c, pos, offsetof(core_i4k_t, a), dst, acc);
+    return push_slot(c, rt);
+  }
   if (live(c) && mode < 2 && (v = take_addr_add(c, &a, &x, &k)) >= 0) {
     core_xop_t fx = (core_xop_t)(XOP_I32_LOAD_AI_G + 4 * li + v + mode);
     size_t pos = emit_i4k(c, fx, dst, x, offset, mem, k);
@@ -944,6 +971,7 @@ static bool do_store(comp_t *c, core_op_t op) {
   TRY(pop(c, VT_I32, &a));
   int mode = mem_mode(c, mem);
   core_xop_t sx = store_xop(op);
+  if (try_f64_rmw(c, sx, mode, &a, &v, offset)) return true;
   if (live(c) && v.kind == K_CONST) {
     mat_const(c, &a);
     emit_i4k(c, (core_xop_t)(XOP_STORE8_K_G + 3 * ((sx - XOP_STORE8_G) / 3) + mode), src_of(&a), 0, offset, mem,
@@ -1024,10 +1052,35 @@ static bool do_call(comp_t *c, uint32_t fidx, const core_functype_t *ft, bool in
   } else if (fidx < c->m->nimported_funcs) {
     emit_i2(c, XOP_CALL_IMPORT, argslot, fidx);
   } else {
-    emit_i2k(c, XOP_CALL, argslot, fidx, (uint64_t)(uintptr_t)c->out[fidx - c->m->nimported_funcs]);
+    /* the callee's parameter and local slots, from its declarations (it may not be compiled
+     * yet; a malformed declaration fails the module before any code runs) */
+    const core_code_t *cc = &c->m->codes[fidx - c->m->nimported_funcs];
+    uint64_t ps = 0, ls = 0;
+    for (uint32_t j = 0; j < ft->nparams; j++) ps += nslots(core_ft_params(ft)[j]);
+    for (uint32_t g = 0; g < cc->ngroups; g++) ls += (uint64_t)cc->groups[g].count * nslots(cc->groups[g].type);
+    if (ls > UINT32_MAX) ls = UINT32_MAX;
+    uint64_t callee = (uint64_t)(uintptr_t)c->out[fidx - c->m->nimported_funcs];
+    /* an argument computed by an i32 add-immediate just before (f(n - 1)): CALL_ADDI */
+    core_i2k_t *ad = ft->nparams ? last_ins(c, XOP_I32_ADD_SI) : NULL;
+    if (!ad && ft->nparams) ad = last_ins(c, XOP_I32_ADD_AI);
+    if (ad && ad->a >= argslot && ad->a < argslot + ps && ad->a >= c->stack_base) {
+      uint32_t x = ad->a, y = ad->b, k = (uint32_t)ad->k;
+      drop_last(c);
+      emit_i4k(c, XOP_CALL_ADDI, argslot, x, y, k, callee);
+    } else {
+      emit_i4k(c, XOP_CALL, argslot, (uint32_t)ps, (uint32_t)ls, fidx, callee);
+    }
   }
   c->sp = argslot;
   for (uint32_t j = 0; j < ft->nresults; j++) TRY(push_slot(c, core_ft_results(ft)[j]));
+  /* a direct call of a wasm function returns one integer result in acc as well (RET_1,
+   * RET_K): the next instruction may read it from there */
+  if (!indirect && fidx >= c->m->nimported_funcs && ft->nresults == 1 && live(c) &&
+      (core_ft_results(ft)[0] == VT_I32 || core_ft_results(ft)[0] == VT_I64) && c->hist[0].end == c->len) {
+    c->acc_end = c->len;
+    c->acc_slot = argslot;
+    c->acc_kind = ACC_INT;
+  }
   return true;
 }
 
@@ -1681,6 +1734,7 @@ static bool compile_func(comp_t *c, uint32_t ci) {
   for (uint32_t j = 0; j < ft->nresults; j++) rs += nslots(core_ft_results(ft)[j]);
   cf->result_slots = rs;
   cf->frame_slots = c->max_sp > rs ? c->max_sp : rs;
+  if (cf->frame_slots < param_slots + CORE_ZERO_SLOTS) cf->frame_slots = param_slots + CORE_ZERO_SLOTS;
   cf->guarded = c->guarded;
   cf->mod = c->mod;
   return true;

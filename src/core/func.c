@@ -94,14 +94,13 @@ static const uint8_t k_kind_type[] = {
     [WELD_V128] = VT_V128, [WELD_FUNCREF] = VT_FUNCREF, [WELD_EXTERNREF] = VT_EXTERNREF,
 };
 
-/* The embedder's call path: checks, then values -> slots, core_call, slots -> values.  It
- * runs on every host -> wasm call, so it avoids calls and clearing memory it does not use
- * (the slots the arguments do not fill are written by the callee before they are read). */
-weld_error_t *weld_func_call(weld_store_t *store, weld_func_t *f, const weld_val_t *args,
-                             size_t nargs, weld_val_t *results, size_t nresults, weld_trap_t **trap) {
-  if (trap) *trap = NULL;
-  if (!store || !f || !trap || (nargs && !args) || (nresults && !results))
-    return base_error("weld_func_call: invalid argument");
+/* The embedder's call path, general form: checks, then values -> slots, core_call, slots
+ * -> values (the slots the arguments do not fill are written by the callee before they are
+ * read, so nothing is cleared). */
+static __attribute__((noinline)) weld_error_t *call_general(weld_store_t *store, weld_func_t *f,
+                                                            const weld_val_t *args, size_t nargs,
+                                                            weld_val_t *results, size_t nresults,
+                                                            weld_trap_t **trap) {
   if (f->store != store) return base_error("weld_func_call: function belongs to another store");
   const core_functype_t *t = f->type;
   if (nargs != t->nparams)
@@ -117,42 +116,63 @@ weld_error_t *weld_func_call(weld_store_t *store, weld_func_t *f, const weld_val
     if (k == WELD_FUNCREF && args[i].of.funcref && args[i].of.funcref->store != store)
       return base_error("argument %zu: funcref from another store", i);
   }
+  size_t in_slots = 0, out_slots = 0;
+  for (size_t i = 0; i < nargs; i++) in_slots += core_slots_of(pt[i]);
+  for (size_t i = 0; i < nresults; i++) out_slots += core_slots_of(rt[i]);
+  size_t nslots = in_slots > out_slots ? in_slots : out_slots;
   core_slot_t local[32];
   core_slot_t *slots = local;
-  size_t nslots = 0;
-  if (nargs + nresults > 16) { /* (up to 16 values always fit: at most 2 slots each) */
-    size_t in_slots = 0, out_slots = 0;
-    for (size_t i = 0; i < nargs; i++) in_slots += core_slots_of(pt[i]);
-    for (size_t i = 0; i < nresults; i++) out_slots += core_slots_of(rt[i]);
-    nslots = in_slots > out_slots ? in_slots : out_slots;
-    if (nslots > 32) {
-      slots = base_calloc(nslots, sizeof *slots);
-      if (!slots) return base_error_oom();
-    }
+  if (nslots > 32) {
+    slots = base_calloc(nslots, sizeof *slots);
+    if (!slots) return base_error_oom();
   }
   for (size_t i = 0, k = 0; i < nargs; i++) {
-    if (args[i].kind == WELD_I32) {
-      slots[k++].u64 = (uint32_t)args[i].of.i32;
-    } else {
-      core_val_to_slots(&args[i], &slots[k]);
-      k += core_slots_of(pt[i]);
-    }
+    core_val_to_slots(&args[i], &slots[k]);
+    k += core_slots_of(pt[i]);
   }
   weld_trap_t *tr = core_call(store, f, slots);
   if (tr) {
     *trap = tr;
   } else {
     for (size_t i = 0, k = 0; i < nresults; i++) {
-      if (rt[i] == VT_I32) {
-        results[i].kind = WELD_I32;
-        results[i].of.i64 = 0;
-        results[i].of.i32 = slots[k++].i32;
-      } else {
-        core_slots_to_val(&slots[k], rt[i], &results[i]);
-        k += core_slots_of(rt[i]);
-      }
+      core_slots_to_val(&slots[k], rt[i], &results[i]);
+      k += core_slots_of(rt[i]);
     }
   }
   if (slots != local) base_free(slots, nslots * sizeof *slots);
+  return NULL;
+}
+
+/* The fast path of every host -> wasm call: up to 8 parameters and 8 results, all numbers
+ * (i32 i64 f32 f64: one slot each).  The numeric value types are 0x7f 0x7e 0x7d 0x7c and
+ * their kinds WELD_I32..WELD_F64 are 0..3, so kind = 0x7f - type; the 32-bit ones are the
+ * odd types.  Anything else (or anything wrong) takes call_general, which reports errors. */
+weld_error_t *weld_func_call(weld_store_t *store, weld_func_t *f, const weld_val_t *args,
+                             size_t nargs, weld_val_t *results, size_t nresults, weld_trap_t **trap) {
+  if (trap) *trap = NULL;
+  if (!store || !f || !trap || (nargs && !args) || (nresults && !results))
+    return base_error("weld_func_call: invalid argument");
+  const core_functype_t *t = f->type;
+  const uint8_t *pt = core_ft_params(t);
+  if (f->store != store || nargs != t->nparams || nresults != t->nresults || nargs > 8 || nresults > 8)
+    return call_general(store, f, args, nargs, results, nresults, trap);
+  core_slot_t slots[8];
+  for (size_t i = 0; i < nargs; i++) {
+    unsigned k = (unsigned)args[i].kind;
+    if (k > WELD_F64 || pt[i] != VT_I32 - k) return call_general(store, f, args, nargs, results, nresults, trap);
+    slots[i].u64 = (pt[i] & 1) ? (uint64_t)args[i].of.f32_bits : args[i].of.f64_bits;
+  }
+  const uint8_t *rt = pt + nargs;
+  for (size_t i = 0; i < nresults; i++)
+    if (rt[i] < VT_F64 || rt[i] > VT_I32) return call_general(store, f, args, nargs, results, nresults, trap);
+  weld_trap_t *tr = core_call(store, f, slots);
+  if (tr) {
+    *trap = tr;
+    return NULL;
+  }
+  for (size_t i = 0; i < nresults; i++) {
+    results[i].kind = (weld_valkind_t)(VT_I32 - rt[i]);
+    results[i].of.f64_bits = (rt[i] & 1) ? (uint64_t)slots[i].u32 : slots[i].u64;
+  }
   return NULL;
 }

@@ -6,8 +6,9 @@
  * no central switch.  Wasm-to-wasm calls do not recurse on the C stack: a call pushes a
  * core_frame_t on the thread's frame stack and continues in the same loop; the callee's
  * frame starts at the caller's first argument slot.  Traps leave the loop through one
- * exit (do_trap); the only non-local exit is the guard-page signal path, which
- * siglongjmps to run_wasm(), outside this function.
+ * exit (do_trap); the only non-local exit is the guard-page signal path, which jumps
+ * back to enter(), outside this function.  Entering from the host (run_wasm) is kept
+ * light: see the comments there.
  *
  * Linear memory 0 is accessed through a base address held in a local variable: with guard
  * pages (the _G handlers) an access is base + addr + offset with no check; the _C and _M
@@ -30,6 +31,16 @@
 #include "core/interp_num.inc"
 #include "core/opcodes.h"
 #include "core/simd.h"
+
+/* A product that must be rounded on its own before the addition that follows it (wasm
+ * has no fused multiply-add; GNU C lets the compiler contract a * b + c otherwise). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define NO_CONTRACT(x) ({ double nc_ = (x); __asm__("" : "+x"(nc_)); nc_; })
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define NO_CONTRACT(x) ({ double nc_ = (x); __asm__("" : "+w"(nc_)); nc_; })
+#else
+#define NO_CONTRACT(x) ({ volatile double nc_ = (x); (double)nc_; })
+#endif
 
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -190,6 +201,11 @@ static void prof_count(const void *pc_) {
 #endif
 
 /* ------------------------------------------------------------------ the interpreter */
+/* GCC's SLP vectorizer pairs the spill slots of two pointers into one 16-byte store that it
+ * then repeats in hot handlers (return); the interpreter has nothing to vectorize. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-slp-vectorize")))
+#endif
 static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_t *pc, core_slot_t *fp,
                            weld_instance_t *inst) {
   static const void *const labels[] = {
@@ -242,6 +258,18 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
 #undef X_SHOP
       &&L_MOV3, &&L_I32_ADD2,
       &&L_BR_NZ_A, &&L_BR_NZ_A_BACK, &&L_BR_Z_A, &&L_BR_Z_A_BACK,
+#define X_FU(N, F) &&L_##N,
+      CORE_FUSED_XOPS(X_FU)
+#undef X_FU
+#define X_INCBS(N) &&L_INCBS_##N##_SS, &&L_INCBS_##N##_SI,
+      CORE_ICMPS32(X_INCBS)
+#undef X_INCBS
+#define X_LDX(N) &&L_##N##_X_G,
+      CORE_LOADS(X_LDX)
+#undef X_LDX
+#define X_BRL(N) &&L_BRL32_##N##_SS, &&L_BRL32_##N##_SI, &&L_BRL8_##N##_SS, &&L_BRL8_##N##_SI,
+      CORE_ICMPS32(X_BRL)
+#undef X_BRL
 #define X_S(N, F) &&L_S_##N,
       CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -290,17 +318,23 @@ static weld_trap_t *interp(core_thread_t *t, core_frame_t *fsp, const core_cell_
       if ((tcode = poll_slow(store)) != 0) goto do_trap;                                 \
     }                                                                                    \
   } while (0)
-/* Declared locals start at zero (§4.4.10); a plain loop (a memset call costs more for the
- * usual handful of locals). */
-#define ZERO_LOCALS(nfp, cf)                                                             \
+/* Declared locals start at zero (§4.4.10): n slots at z; see code.h CORE_ZERO_SLOTS. */
+#define ZERO_LOCALS(z, n)                                                                \
   do {                                                                                   \
-    uint32_t n_ = (cf)->local_slots;                                                     \
-    core_slot_t *z_ = (nfp) + (cf)->param_slots;                                         \
-    for (uint32_t k_ = 0; k_ < n_; k_++) {                                               \
-      z_[k_].u64 = 0;                                                                    \
-      __asm__("" ::: "memory"); /* keep it a loop, not a memset call */                  \
+    core_slot_t *z_ = (z);                                                               \
+    uint32_t n_ = (n);                                                                   \
+    z_[0].u64 = 0;                                                                       \
+    z_[1].u64 = 0;                                                                       \
+    z_[2].u64 = 0;                                                                       \
+    z_[3].u64 = 0;                                                                       \
+    if (UNLIKELY(n_ > CORE_ZERO_SLOTS)) {                                                \
+      for (uint32_t k_ = CORE_ZERO_SLOTS; k_ < n_; k_++) {                               \
+        z_[k_].u64 = 0;                                                                  \
+        __asm__("" ::: "memory"); /* keep it a loop, not a memset call */                \
+      }                                                                                  \
     }                                                                                    \
   } while (0)
+_Static_assert(CORE_ZERO_SLOTS == 4, "ZERO_LOCALS stores four slots");
 #define TRAP(code)                                                                       \
   do {                                                                                   \
     tcode = (code);                                                                      \
@@ -716,7 +750,14 @@ L_BR_TABLE : {
 }
 L_RET_1 : {
   OPND(core_i2_t);
-  fp[0] = R(i->a);
+  acc = R(i->a).u64;
+  fp[0].u64 = acc;
+  goto L_RET;
+}
+L_RET_K : {
+  OPND(core_i2k_t);
+  acc = i->k;
+  fp[0].u64 = acc;
   goto L_RET;
 }
 L_RET_2 : {
@@ -736,8 +777,28 @@ L_RET:
   PROF();
   goto *pc->h;
 
+L_CALL_ADDI : {
+  OPND(core_i4k_t);
+  R(i->b).u64 = (uint32_t)(R(i->c).u32 + i->d);
+  const core_compiled_func_t *cf = (const core_compiled_func_t *)(uintptr_t)i->k;
+  nfp = fp + i->a;
+  core_frame_t *nf = fsp + 1;
+  if (UNLIKELY((nfp + cf->frame_slots > stack_end) | (nf >= frames_end))) TRAP(WELD_TRAP_STACK_EXHAUSTED);
+  nf->pc = (const core_cell_t *)(const void *)(i + 1);
+  nf->fp = fp;
+  nf->inst = inst;
+  nf->cf = cf;
+  fsp = nf;
+  t->fsp = nf;
+  ZERO_LOCALS(nfp + cf->param_slots, cf->local_slots);
+  fp = nfp;
+  pc = cf->code;
+  POLL();
+  PROF();
+  goto *pc->h;
+}
 L_CALL : {
-  OPND(core_i2k_t);
+  OPND(core_i4k_t);
   const core_compiled_func_t *cf = (const core_compiled_func_t *)(uintptr_t)i->k;
   nfp = fp + i->a;
   core_frame_t *nf = fsp + 1;
@@ -749,7 +810,7 @@ L_CALL : {
   nf->cf = cf;
   fsp = nf;
   t->fsp = nf;
-  ZERO_LOCALS(nfp, cf);
+  ZERO_LOCALS(nfp + i->b, i->c);
   fp = nfp;
   pc = cf->code;
   POLL();
@@ -808,7 +869,7 @@ call_any:
     fsp->inst = callee->inst;
     fsp->cf = cf;
     t->fsp = fsp;
-    ZERO_LOCALS(nfp, cf);
+    ZERO_LOCALS(nfp + cf->param_slots, cf->local_slots);
     fp = nfp;
     pc = cf->code;
     inst = callee->inst;
@@ -1246,6 +1307,185 @@ L_I32_ADD2 : {
   NEXT(core_i4k_t);
 }
 
+  /* ---------------------------------------------------------------- superinstructions (2) */
+L_F64_ADD_AL_ST : {
+  OPND(core_i4_t);
+  uint8_t *p_ = EA_G(R(i->c).u32, i->d);
+  double m_;
+  memcpy(&m_, p_, 8);
+  dacc = dacc + m_;
+  memcpy(p_, &dacc, 8);
+  NEXT(core_i4_t);
+}
+L_F64_MLA_ST : {
+  OPND(core_i4k_t);
+  double q_, m_;
+  memcpy(&q_, EA_G(R(i->c).u32 + (uint32_t)(i->k >> 32), (uint32_t)i->k), 8);
+  uint8_t *p_ = EA_G(R(i->a).u32, i->d);
+  memcpy(&m_, p_, 8);
+  dacc = NO_CONTRACT(R(i->b).f64 * q_) + m_;
+  memcpy(p_, &dacc, 8);
+  NEXT(core_i4k_t);
+}
+L_F64_MUL_SLAI : {
+  OPND(core_i4k_t);
+  double q_;
+  memcpy(&q_, EA_G(R(i->c).u32 + (uint32_t)i->k, i->d), 8);
+  dacc = R(i->b).f64 * q_;
+  R(i->a).u64 = num_f64_bits(dacc);
+  NEXT(core_i4k_t);
+}
+L_F64_MUL_AL_ADD : {
+  OPND(core_i4_t);
+  double m_;
+  memcpy(&m_, EA_G(R(i->c).u32, i->d), 8);
+  dacc = NO_CONTRACT(dacc * m_) + R(i->b).f64;
+  R(i->a).u64 = num_f64_bits(dacc);
+  NEXT(core_i4_t);
+}
+L_F64_DIV_I_CVU : {
+  OPND(core_i2k_t);
+  dacc = num_bits_f64(i->k) / (double)R(i->b).u32;
+  R(i->a).u64 = num_f64_bits(dacc);
+  NEXT(core_i2k_t);
+}
+#define H_XROT(N, expr)                                                                  \
+  L_##N : {                                                                              \
+    OPND(core_i2k_t);                                                                    \
+    uint32_t x = R(i->b).u32, k = (uint32_t)i->k;                                        \
+    uint32_t r_ = (expr);                                                                \
+    R(i->a).u64 = r_;                                                                    \
+    acc = r_;                                                                            \
+    NEXT(core_i2k_t);                                                                    \
+  }
+  H_XROT(I32_XROT2, num_rotl32(x, k & 31) ^ num_rotl32(x, (k >> 8) & 31))
+  H_XROT(I32_XROT3, num_rotl32(x, k & 31) ^ num_rotl32(x, (k >> 8) & 31) ^ num_rotl32(x, (k >> 16) & 31))
+  H_XROT(I32_XROT2SHR, num_rotl32(x, k & 31) ^ num_rotl32(x, (k >> 8) & 31) ^ (x >> ((k >> 16) & 31)))
+L_I32_ADD3_SA : {
+  OPND(core_i4_t);
+  uint32_t r_ = R(i->c).u32 + (R(i->b).u32 + (uint32_t)acc);
+  R(i->a).u64 = r_;
+  acc = r_;
+  NEXT(core_i4_t);
+}
+L_I32_ADD4_SA : {
+  OPND(core_i4_t);
+  uint32_t r_ = R(i->d).u32 + (R(i->c).u32 + (R(i->b).u32 + (uint32_t)acc));
+  R(i->a).u64 = r_;
+  acc = r_;
+  NEXT(core_i4_t);
+}
+L_I32_ADD3I : {
+  OPND(core_i4k_t);
+  uint32_t r_ = R(i->b).u32 + R(i->c).u32 + (uint32_t)i->k;
+  R(i->a).u64 = r_;
+  acc = r_;
+  NEXT(core_i4k_t);
+}
+L_BR_AND_Z : {
+  OPND(core_i2k_t);
+  if (!(R(i->a).u32 & (uint32_t)i->k)) JUMP(i->b);
+  NEXT(core_i2k_t);
+}
+L_BR_AND_NZ : {
+  OPND(core_i2k_t);
+  if (R(i->a).u32 & (uint32_t)i->k) JUMP(i->b);
+  NEXT(core_i2k_t);
+}
+L_BR_AND_Z_BACK : {
+  OPND(core_i2k_t);
+  if (!(R(i->a).u32 & (uint32_t)i->k)) {
+    POLL();
+    JUMP(i->b);
+  }
+  NEXT(core_i2k_t);
+}
+L_BR_AND_NZ_BACK : {
+  OPND(core_i2k_t);
+  if (R(i->a).u32 & (uint32_t)i->k) {
+    POLL();
+    JUMP(i->b);
+  }
+  NEXT(core_i2k_t);
+}
+
+L_I32_ANDN : {
+  OPND(core_i4_t);
+  uint32_t r_ = ~R(i->b).u32 & R(i->c).u32;
+  R(i->a).u64 = r_;
+  acc = r_;
+  NEXT(core_i4_t);
+}
+#define H_INCBS(N)                                                                       \
+  L_INCBS_##N##_SS : {                                                                   \
+    OPND(core_i4k_t);                                                                    \
+    uint32_t a = R(i->b).u32 + R((uint32_t)i->k).u32;                                    \
+    R(i->a).u64 = a;                                                                     \
+    uint32_t b = R(i->c).u32;                                                            \
+    if (SEM_##N(a, b)) {                                                                 \
+      POLL();                                                                            \
+      JUMP(i->d);                                                                        \
+    }                                                                                    \
+    NEXT(core_i4k_t);                                                                    \
+  }                                                                                      \
+  L_INCBS_##N##_SI : {                                                                   \
+    OPND(core_i4k_t);                                                                    \
+    uint32_t a = R(i->b).u32 + R((uint32_t)i->k).u32;                                    \
+    R(i->a).u64 = a;                                                                     \
+    uint32_t b = i->c;                                                                   \
+    if (SEM_##N(a, b)) {                                                                 \
+      POLL();                                                                            \
+      JUMP(i->d);                                                                        \
+    }                                                                                    \
+    NEXT(core_i4k_t);                                                                    \
+  }
+  CORE_ICMPS32(H_INCBS)
+#define H_LDX(N, T, conv)                                                                \
+  H_LOADA_ONE(N, X_G, T, conv, EA_G(R(i->c).u32 + (R(i->b).u32 << (i->k & 31)), i->d))
+  H_LDX(I32_LOAD, uint32_t, CV_U32)
+  H_LDX(I64_LOAD, uint64_t, CV_U64)
+  H_LDX(I32_LOAD8_S, int8_t, CV_S8_32)
+  H_LDX(I32_LOAD8_U, uint8_t, CV_U64)
+  H_LDX(I32_LOAD16_S, int16_t, CV_S8_32)
+  H_LDX(I32_LOAD16_U, uint16_t, CV_U64)
+  H_LDX(I64_LOAD8_S, int8_t, CV_S_64)
+  H_LDX(I64_LOAD8_U, uint8_t, CV_U64)
+  H_LDX(I64_LOAD16_S, int16_t, CV_S_64)
+  H_LDX(I64_LOAD16_U, uint16_t, CV_U64)
+  H_LDX(I64_LOAD32_S, int32_t, CV_S_64)
+  H_LDX(I64_LOAD32_U, uint32_t, CV_U64)
+#define H_BRL_ONE(N, W, T, FORM, YE)                                                     \
+  L_BRL##W##_##N##_##FORM : {                                                            \
+    OPND(core_i4k_t);                                                                    \
+    T v_;                                                                                \
+    memcpy(&v_, EA_G(R(i->a).u32, i->d), sizeof v_);                                     \
+    uint32_t a = v_, b = (YE);                                                           \
+    if (SEM_##N(a, b)) JUMP(i->c);                                                       \
+    NEXT(core_i4k_t);                                                                    \
+  }
+#define H_BRL(N)                                                                         \
+  H_BRL_ONE(N, 32, uint32_t, SS, R(i->b).u32)                                            \
+  H_BRL_ONE(N, 32, uint32_t, SI, (uint32_t)i->k)                                         \
+  H_BRL_ONE(N, 8, uint8_t, SS, R(i->b).u32)                                              \
+  H_BRL_ONE(N, 8, uint8_t, SI, (uint32_t)i->k)
+  CORE_ICMPS32(H_BRL)
+L_I32_LOAD_ADDI : {
+  OPND(core_i4k_t);
+  uint32_t v_;
+  memcpy(&v_, EA_G(R(i->b).u32, i->c), 4);
+  acc = (uint32_t)(v_ + (uint32_t)i->k);
+  R(i->a).u64 = acc;
+  NEXT(core_i4k_t);
+}
+L_I32_LOAD8_U_ADDI : {
+  OPND(core_i4k_t);
+  uint8_t v_;
+  memcpy(&v_, EA_G(R(i->b).u32, i->c), 1);
+  acc = (uint32_t)(v_ + (uint32_t)i->k);
+  R(i->a).u64 = acc;
+  NEXT(core_i4k_t);
+}
+
   /* ---------------------------------------------------------------- SIMD */
 #define LDV(s)                                                                           \
   ({                                                                                     \
@@ -1345,6 +1585,19 @@ static const struct {
     {"MOV3", sizeof(core_i4k_t), 'K'}, {"I32_ADD2", sizeof(core_i4k_t), 'K'},
     {"BR_NZ_A", sizeof(core_i2_t), '2'}, {"BR_NZ_A_BACK", sizeof(core_i2_t), '2'},
     {"BR_Z_A", sizeof(core_i2_t), '2'}, {"BR_Z_A_BACK", sizeof(core_i2_t), '2'},
+#define X_FU(N, F) {#N, sizeof(F), #F[7] == '_' ? #F[6] : (#F[7] == 'k' ? (#F[6] == '2' ? 'k' : 'K') : (#F[6] == '2' ? 'v' : 'V'))},
+    CORE_FUSED_XOPS(X_FU)
+#undef X_FU
+#define X_INCBS(N) {"INCBS_" #N "_SS", sizeof(core_i4k_t), 'K'}, {"INCBS_" #N "_SI", sizeof(core_i4k_t), 'K'},
+    CORE_ICMPS32(X_INCBS)
+#undef X_INCBS
+#define X_LDX(N) {#N "_X_G", sizeof(core_i4k_t), 'K'},
+    CORE_LOADS(X_LDX)
+#undef X_LDX
+#define X_BRL(N) {"BRL32_" #N "_SS", sizeof(core_i4k_t), 'K'}, {"BRL32_" #N "_SI", sizeof(core_i4k_t), 'K'}, \
+                 {"BRL8_" #N "_SS", sizeof(core_i4k_t), 'K'}, {"BRL8_" #N "_SI", sizeof(core_i4k_t), 'K'},
+    CORE_ICMPS32(X_BRL)
+#undef X_BRL
 #define X_S(N, F) {#N, sizeof(F), #F[7] == '_' ? #F[6] : (#F[7] == 'k' ? (#F[6] == '2' ? 'k' : 'K') : (#F[6] == '2' ? 'v' : 'V'))},
     CORE_SIMD_XOPS(X_S)
 #undef X_S
@@ -1497,16 +1750,21 @@ static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slot
     cf = core_compiled_checked(cf);
     if (!cf) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, f, CHECKED_OOM_MSG);
   }
-  if (UNLIKELY((t->depth >= WELD_MAX_HOST_REENTRY) | (cf->frame_slots > (size_t)(t->stack_end - base)) |
+  if (UNLIKELY((t->depth >= WELD_MAX_HOST_REENTRY) | (base + cf->frame_slots > t->stack_end) |
                (saved_fsp + 2 >= t->frames_end) | !core_stack_ok()))
     return entry_trap(f, WELD_TRAP_STACK_EXHAUSTED);
   if (UNLIKELY(atomic_load_explicit(&store->interrupt, memory_order_relaxed) | store->fuel_enabled)) {
     int code = poll_slow(store);
     if (code) return entry_trap(f, code);
   }
-  for (uint32_t k = 0, n = cf->param_slots; k < n; k++) base[k] = slots[k];
-  core_slot_t *z = base + cf->param_slots;
-  for (uint32_t k = 0, n = cf->local_slots; k < n; k++) z[k].u64 = 0;
+  uint32_t np = cf->param_slots;
+  if (np) { /* (the usual one or two parameters without a loop) */
+    base[0] = slots[0];
+    for (uint32_t k = 1; k < np; k++) base[k] = slots[k];
+  }
+  core_slot_t *z = base + np;
+  z[0].u64 = z[1].u64 = z[2].u64 = z[3].u64 = 0; /* (code.h CORE_ZERO_SLOTS) */
+  for (uint32_t k = CORE_ZERO_SLOTS, n = cf->local_slots; k < n; k++) z[k].u64 = 0;
   core_frame_t *fr = saved_fsp + 1;
   fr->pc = g_exit_code;
   fr->fp = base;
@@ -1524,8 +1782,11 @@ static weld_trap_t *run_wasm(core_thread_t *t, weld_func_t *f, core_slot_t *slot
   t->depth--;
   t->jmp = saved_jmp;
   t->fsp = saved_fsp;
-  if (LIKELY(!trap))
-    for (uint32_t k = 0, n = cf->result_slots; k < n; k++) slots[k] = base[k];
+  uint32_t nr = cf->result_slots;
+  if (LIKELY(!trap) && nr) {
+    slots[0] = base[0];
+    for (uint32_t k = 1; k < nr; k++) slots[k] = base[k];
+  }
   return trap;
 }
 

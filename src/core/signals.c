@@ -5,13 +5,16 @@
  * interpreter without bounds checks; an access beyond the current size lands in PROT_NONE
  * pages and raises SIGSEGV (or SIGBUS).  The handler below checks that this OS thread is
  * executing wasm (not a host function) and that the faulting address lies inside a guarded
- * memory of the running store; then it siglongjmps to the interpreter entry (run_wasm in
- * interp.c), which turns it into WELD_TRAP_MEMORY_OUT_OF_BOUNDS.  Any other fault goes to
- * the handler that was installed before ours (or the default action).
+ * memory of the running store; then it jumps (code.h CORE_LONGJMP) to the interpreter
+ * entry (enter() in interp.c), which turns it into WELD_TRAP_MEMORY_OUT_OF_BOUNDS.  Any
+ * other fault goes to the handler that was installed before ours (or the default action).
  *
  * The handler runs on an alternate signal stack (one per OS thread that runs wasm) and
  * with SA_NODEFER, so that the jump out of it, which does not restore the signal mask
- * (sigsetjmp(env, 0) keeps entry cheap), leaves SIGSEGV unblocked.
+ * (the entry's jump buffer is the compiler's light setjmp, see code.h), leaves SIGSEGV
+ * unblocked.  Everything per OS thread (the handler, the alternate stack, the C stack
+ * limit) is set up once, by core_signals_init_thread; an entry then only swaps
+ * core_tls.thread.
  *
  * It also guards the C stack: wasm-to-wasm calls do not use it, but every host -> wasm
  * re-entry nests one interpreter activation (a few hundred bytes optimised, tens of KiB in

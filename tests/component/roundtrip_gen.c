@@ -183,15 +183,14 @@ static uint32_t label_count(rt_rand_t *r, weld_ckind_t k) {
   return 1 + rt_below(r, 8);
 }
 
-/* borrow_ok: the position is reached from a parameter through records and tuples only (the
- * adapter must find and drop every borrow it is given, and does so at fixed positions). */
+/* borrow_ok: inside a parameter (borrows may not appear in results). */
 static rt_type_t *gen_type(rt_case_t *c, rt_rand_t *r, const rt_opts_t *o, uint32_t depth, bool borrow_ok) {
   if (c->oom) return NULL;
   if (c->budget) c->budget--;
   bool leaf = depth >= o->max_depth || c->budget == 0;
   /* 0..12 primitives, 13 list, 14 record, 15 tuple, 16 variant, 17 enum, 18 option, 19 result,
    * 20 flags, 21 own, 22 borrow */
-  uint32_t pick = rt_below(r, o->resources ? 23 : 21);
+  uint32_t pick = o->resources && chance(r, 1, 5) ? 21 + rt_below(r, 2) : rt_below(r, 21);
   if (leaf && pick >= N_PRIMS && pick != 17 && pick != 20 && pick < 21) pick = rt_below(r, N_PRIMS);
   if (pick == 22 && !borrow_ok) pick = 21;
   rt_type_t *t = NULL;
@@ -199,7 +198,7 @@ static rt_type_t *gen_type(rt_case_t *c, rt_rand_t *r, const rt_opts_t *o, uint3
   switch (pick) {
   case 13:
     if (!(t = node(c, WELD_CK_LIST, 1))) return NULL;
-    t->m[0] = gen_type(c, r, o, depth + 1, false);
+    t->m[0] = gen_type(c, r, o, depth + 1, borrow_ok);
     return t;
   case 14:
   case 15: {
@@ -213,7 +212,7 @@ static rt_type_t *gen_type(rt_case_t *c, rt_rand_t *r, const rt_opts_t *o, uint3
     uint32_t n = label_count(r, WELD_CK_VARIANT);
     if (!(t = node(c, WELD_CK_VARIANT, n))) return NULL;
     for (uint32_t i = 0; i < n; i++)
-      if (n <= 16 ? chance(r, 2, 3) : chance(r, 1, 64)) t->m[i] = gen_type(c, r, o, depth + 1, false);
+      if (n <= 16 ? chance(r, 2, 3) : chance(r, 1, 64)) t->m[i] = gen_type(c, r, o, depth + 1, borrow_ok);
     name_it(c, t);
     return t;
   }
@@ -225,12 +224,12 @@ static rt_type_t *gen_type(rt_case_t *c, rt_rand_t *r, const rt_opts_t *o, uint3
     return t;
   case 18:
     if (!(t = node(c, WELD_CK_OPTION, 1))) return NULL;
-    t->m[0] = gen_type(c, r, o, depth + 1, false);
+    t->m[0] = gen_type(c, r, o, depth + 1, borrow_ok);
     return t;
   case 19:
     if (!(t = node(c, WELD_CK_RESULT, 2))) return NULL;
-    if (chance(r, 3, 4)) t->m[0] = gen_type(c, r, o, depth + 1, false);
-    if (chance(r, 2, 3)) t->m[1] = gen_type(c, r, o, depth + 1, false);
+    if (chance(r, 3, 4)) t->m[0] = gen_type(c, r, o, depth + 1, borrow_ok);
+    if (chance(r, 2, 3)) t->m[1] = gen_type(c, r, o, depth + 1, borrow_ok);
     return t;
   case 21: c->uses_resources = true; return node(c, WELD_CK_OWN, 0);
   default: c->uses_resources = true; return node(c, WELD_CK_BORROW, 0);
@@ -420,29 +419,125 @@ static uint32_t elem_size(const rt_type_t *t) {
   }
 }
 
-/* Every borrow at a fixed position of the parameters: its index among the flat parameters
- * and its offset in the parameter tuple in memory. */
-typedef struct borrow_pos {
-  uint32_t flat, off;
-} borrow_pos_t;
+static bool has_borrows(const rt_type_t *t) {
+  if (!t) return false;
+  if (t->kind == WELD_CK_BORROW) return true;
+  uint32_t n = t->kind == WELD_CK_VARIANT || t->kind == WELD_CK_RECORD || t->kind == WELD_CK_TUPLE ? t->n
+               : t->kind == WELD_CK_RESULT                                                       ? 2
+               : t->kind == WELD_CK_OPTION || t->kind == WELD_CK_LIST                            ? 1
+                                                                                                  : 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (has_borrows(t->m[i])) return true;
+  return false;
+}
 
-static void find_borrows(const rt_type_t *t, uint32_t *flat, uint32_t off, borrow_pos_t *out, uint32_t *n, uint32_t cap) {
-  if (t->kind == WELD_CK_BORROW) {
-    if (*n < cap) out[*n] = (borrow_pos_t){*flat, off};
-    (*n)++;
-    (*flat)++;
-  } else if (t->kind == WELD_CK_RECORD || t->kind == WELD_CK_TUPLE) {
+static uint32_t flat_count(const rt_type_t *t) {
+  flat_t f = {0};
+  flatten(t, &f);
+  free(f.v);
+  return (uint32_t)f.n;
+}
+
+/* Core code that drops every borrow handle in a parameter value (a callee must drop the
+ * borrows it was given before it returns: CanonicalABI.md borrow_scope / num_borrows).  A
+ * value is either in flat parameters (slot = index of its first core parameter; `slots`
+ * are the types of the core parameters, joined ones included) or in memory at
+ * (local `base` + off).  Cases are told apart by their discriminants; list elements are
+ * visited with a loop (two fresh locals per list). */
+typedef struct dropgen {
+  sb_t *b;
+  const uint8_t *slots;
+  uint32_t nlocals; /* list locals $q<i> (pointer) and $n<i> (count) */
+} dropgen_t;
+
+static void slot_i32(dropgen_t *d, uint32_t slot) {
+  if (d->slots[slot] == CT_I64) sb_printf(d->b, "(i32.wrap_i64 (local.get %u))", slot);
+  else sb_printf(d->b, "(local.get %u)", slot);
+}
+
+static void mem_base(dropgen_t *d, int base) {
+  if (base < 0) sb_printf(d->b, "(local.get 0)"); /* spilled parameters */
+  else sb_printf(d->b, "(local.get $q%d)", base);
+}
+
+static void emit_drops(dropgen_t *d, const rt_type_t *t, bool mem, uint32_t slot, int base, uint32_t off) {
+  if (!has_borrows(t)) return;
+  sb_t *b = d->b;
+  switch (t->kind) {
+  case WELD_CK_BORROW:
+    sb_printf(b, "(call $drop ");
+    if (mem) {
+      sb_printf(b, "(i32.load offset=%u ", off);
+      mem_base(d, base);
+      sb_printf(b, ")");
+    } else {
+      slot_i32(d, slot);
+    }
+    sb_printf(b, ")\n");
+    return;
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE: {
     uint32_t o = 0;
     for (uint32_t i = 0; i < t->n; i++) {
       o = align_to(o, alignment(t->m[i]));
-      find_borrows(t->m[i], flat, off + o, out, n, cap);
+      emit_drops(d, t->m[i], mem, slot, base, off + o);
       o += elem_size(t->m[i]);
+      slot += flat_count(t->m[i]);
     }
-  } else {
-    flat_t f = {0};
-    flatten(t, &f);
-    *flat += (uint32_t)f.n;
-    free(f.v);
+    return;
+  }
+  case WELD_CK_VARIANT:
+  case WELD_CK_OPTION:
+  case WELD_CK_RESULT: {
+    const rt_type_t *two[2], *const *cs;
+    uint32_t n;
+    cases_of(t, two, &cs, &n);
+    uint32_t ma = 1;
+    for (uint32_t i = 0; i < n; i++)
+      if (cs[i] && alignment(cs[i]) > ma) ma = alignment(cs[i]);
+    uint32_t poff = off + align_to(disc_size(n), ma);
+    for (uint32_t i = 0; i < n; i++) {
+      if (!has_borrows(cs[i])) continue;
+      sb_printf(b, "(if (i32.eq (i32.const %u) ", i);
+      if (mem) {
+        uint32_t ds = disc_size(n);
+        sb_printf(b, "(%s offset=%u ", ds == 1 ? "i32.load8_u" : ds == 2 ? "i32.load16_u" : "i32.load", off);
+        mem_base(d, base);
+        sb_printf(b, ")");
+      } else {
+        slot_i32(d, slot);
+      }
+      sb_printf(b, ") (then\n");
+      emit_drops(d, cs[i], mem, slot + 1, base, poff);
+      sb_printf(b, "))\n");
+    }
+    return;
+  }
+  case WELD_CK_LIST: {
+    int q = (int)d->nlocals++;
+    sb_printf(b, "(local.set $q%d ", q);
+    if (mem) {
+      sb_printf(b, "(i32.load offset=%u ", off);
+      mem_base(d, base);
+      sb_printf(b, ")");
+    } else {
+      slot_i32(d, slot);
+    }
+    sb_printf(b, ")\n(local.set $n%d ", q);
+    if (mem) {
+      sb_printf(b, "(i32.load offset=%u ", off + 4);
+      mem_base(d, base);
+      sb_printf(b, ")");
+    } else {
+      slot_i32(d, slot + 1);
+    }
+    sb_printf(b, ")\n(block (loop (br_if 1 (i32.eqz (local.get $n%d)))\n", q);
+    emit_drops(d, t->m[0], true, 0, q, 0);
+    sb_printf(b, "(local.set $q%d (i32.add (local.get $q%d) (i32.const %u)))\n", q, q, elem_size(t->m[0]));
+    sb_printf(b, "(local.set $n%d (i32.sub (local.get $n%d) (i32.const 1))) (br 0)))\n", q, q);
+    return;
+  }
+  default: return;
   }
 }
 
@@ -613,19 +708,23 @@ static void emit_opts(sb_t *b, rt_rand_t *r, int enc, bool need_mem) {
 
 /* One forwarding stage: imports f, exports f. */
 static void emit_stage(sb_t *b, rt_rand_t *r, const rt_case_t *c, const sig_t *s, uint32_t k, int enc) {
+  bool leak = c->leaky_stage == k;
   uint32_t base = 8 + rt_below(r, 2048); /* deliberately unaligned heap start */
   bool mem_things = type_has_memory_things(c->result);
   for (uint32_t i = 0; i < c->nparams; i++) mem_things = mem_things || type_has_memory_things(c->params[i]);
   bool need_mem = mem_things || s->spill_params || s->retptr;
-  enum { MAXB = 64 };
-  borrow_pos_t bp[MAXB];
-  uint32_t nb = 0, flat = 0, off = 0;
+  /* the code dropping the borrows the adapter is given, after the call */
+  sb_t drops = {0};
+  dropgen_t dg = {&drops, s->params.v, 0};
+  uint32_t slot = 0, off = 0;
   for (uint32_t i = 0; i < c->nparams; i++) {
     off = align_to(off, alignment(c->params[i]));
-    find_borrows(c->params[i], &flat, off, bp, &nb, MAXB);
+    emit_drops(&dg, c->params[i], s->spill_params, slot, -1, off);
     off += elem_size(c->params[i]);
+    slot += flat_count(c->params[i]);
   }
-  if (nb > MAXB) nb = MAXB; /* cannot happen: the type budget is smaller */
+  bool nb = drops.n > 0;
+  if (drops.oom) b->oom = true;
 
   sb_printf(b, "  (component $s%u\n", k);
   emit_type_imports(b, c, "    ");
@@ -657,10 +756,28 @@ static void emit_stage(sb_t *b, rt_rand_t *r, const rt_case_t *c, const sig_t *s
             "        (global.set $top (i32.wrap_i64 (local.get $end)))\n"
             "        (if (local.get $osz)\n"
             "          (then (memory.copy (local.get $p) (local.get $old)\n"
-            "                  (select (local.get $osz) (local.get $nsz) (i32.lt_u (local.get $osz) (local.get $nsz))))))\n"
-            "        (local.get $p))\n"
-            "      (func (export \"post\")",
+            "                  (select (local.get $osz) (local.get $nsz) (i32.lt_u (local.get $osz) (local.get $nsz))))))\n",
             base);
+  if (c->bad_realloc_stage == k) {
+    /* misbehaving from the (K+1)th call on: out of bounds, misaligned, or straddling the end */
+    uint32_t after = rt_below(r, 6);
+    sb_printf(b, "        (global.set $calls (i32.add (global.get $calls) (i32.const 1)))\n"
+                 "        (if (i32.gt_u (global.get $calls) (i32.const %u)) (then\n", after);
+    switch (rt_below(r, 3)) {
+    case 0: sb_printf(b, "          (return (i32.const %d))))\n", -(int)(8 + 8 * rt_below(r, 4))); break;
+    case 1:
+      /* p + 1 or p + al/2: not a multiple of al (> 1) */
+      sb_printf(b, "          (if (i32.gt_u (local.get $al) (i32.const 1)) (then (return (i32.add (local.get $p) %s))))))\n",
+                chance(r, 1, 2) ? "(i32.const 1)" : "(i32.shr_u (local.get $al) (i32.const 1))");
+      break;
+    default:
+      sb_printf(b, "          (return (i32.sub (i32.shl (memory.size) (i32.const 16)) (i32.shr_u (local.get $nsz) (i32.const 1))))))\n");
+      break;
+    }
+  }
+  sb_printf(b, "        (local.get $p))\n"
+               "      (global $calls (mut i32) (i32.const 0))\n"
+               "      (func (export \"post\")");
   if (s->has_res) sb_printf(b, " (param %s)", ct_name[s->res1]);
   sb_printf(b, " (global.set $top (i32.const %u))))\n", base);
   sb_printf(b, "    (core instance $libc (instantiate $libc))\n");
@@ -668,6 +785,18 @@ static void emit_stage(sb_t *b, rt_rand_t *r, const rt_case_t *c, const sig_t *s
   emit_opts(b, r, enc, need_mem);
   sb_printf(b, "))\n");
   if (nb) sb_printf(b, "    (core func $drop (canon resource.drop $r))\n");
+  /* Without a return area or borrows to drop, the lowered import has the core type the lift
+   * expects: sometimes lift it directly (no core code between the two). */
+  if (!s->retptr && (leak ? chance(r, 1, 2) : !nb && chance(r, 1, 4))) {
+    sb_free(&drops);
+    sb_printf(b, "    (func (export \"f\")");
+    emit_functype(b, c);
+    sb_printf(b, " (canon lift (core func $fl)");
+    emit_opts(b, r, enc, need_mem);
+    if (chance(r, 7, 8)) sb_printf(b, " (post-return (core func $libc \"post\"))");
+    sb_printf(b, ")))\n");
+    return;
+  }
   /* the adapter */
   sb_printf(b, "    (core module $a\n      (import \"\" \"f\" (func $f");
   emit_core_list(b, "param", s->lower_p, s->nlower_p);
@@ -678,7 +807,9 @@ static void emit_stage(sb_t *b, rt_rand_t *r, const rt_case_t *c, const sig_t *s
   sb_printf(b, "      (func (export \"f\")");
   emit_core_list(b, "param", s->lift_p, s->nlift_p);
   if (s->has_res) sb_printf(b, " (result %s)", ct_name[s->res1]);
-  sb_printf(b, " (local $ra i32)\n");
+  sb_printf(b, " (local $ra i32)");
+  for (uint32_t i = 0; i < dg.nlocals; i++) sb_printf(b, " (local $q%u i32) (local $n%u i32)", i, i);
+  sb_printf(b, "\n");
   if (s->retptr)
     sb_printf(b, "        (local.set $ra (call $realloc (i32.const 0) (i32.const 0) (i32.const %u) (i32.const %u)))\n",
               alignment(c->result), elem_size(c->result));
@@ -687,10 +818,8 @@ static void emit_stage(sb_t *b, rt_rand_t *r, const rt_case_t *c, const sig_t *s
   if (s->retptr) sb_printf(b, " (local.get $ra)");
   sb_printf(b, ")\n");
   /* a callee drops the borrows it was given (CanonicalABI.md: borrow_scope, num_borrows) */
-  for (uint32_t i = 0; i < nb; i++) {
-    if (s->spill_params) sb_printf(b, "        (call $drop (i32.load offset=%u (local.get 0)))\n", bp[i].off);
-    else sb_printf(b, "        (call $drop (local.get %u))\n", bp[i].flat);
-  }
+  if (nb && !leak) sb_put(b, drops.p, drops.n);
+  sb_free(&drops);
   if (s->retptr) sb_printf(b, "        (local.get $ra)\n");
   sb_printf(b, "      ))\n");
   sb_printf(b, "    (core instance $ai (instantiate $a (with \"\" (instance (export \"f\" (func $fl))"
@@ -706,7 +835,7 @@ static void emit_stage(sb_t *b, rt_rand_t *r, const rt_case_t *c, const sig_t *s
 
 bool rt_case_gen(rt_case_t *c, rt_rand_t *r, const rt_opts_t *o) {
   memset(c, 0, sizeof *c);
-  rt_opts_t dflt = {20, 4, 80, false, false};
+  rt_opts_t dflt = {20, 4, 80, false, false, false};
   if (!o) o = &dflt;
   c->budget = o->max_nodes;
   uint32_t np;
@@ -724,6 +853,12 @@ bool rt_case_gen(rt_case_t *c, rt_rand_t *r, const rt_opts_t *o) {
   if (c->oom) return false;
   c->nstages = 1 + (chance(r, 1, 2) ? 0 : chance(r, 2, 3) ? 1 : 2);
   for (uint32_t k = 0; k < c->nstages; k++) c->enc[k] = (int)rt_below(r, 3);
+  /* a stage that does not drop the borrows it is given: calls passing borrows must trap */
+  bool borrows = false;
+  for (uint32_t i = 0; i < np; i++) borrows = borrows || has_borrows(c->params[i]);
+  if (borrows && o->invalid && chance(r, 1, 6)) c->leaky_stage = 1 + rt_below(r, c->nstages);
+  /* a stage whose realloc misbehaves: calls may trap (and must not do worse) */
+  if (!c->leaky_stage && o->invalid && chance(r, 1, 16)) c->bad_realloc_stage = 1 + rt_below(r, c->nstages);
 
   sig_t s;
   sig_compute(c, &s);
@@ -1082,6 +1217,25 @@ bool rt_materialize(weld_cval_t *out, const weld_cval_t *v, const rt_type_t *t, 
   }
 }
 
+/* How many borrow handles a (rep-form) value holds. */
+static uint64_t count_borrows(const weld_cval_t *v, const rt_type_t *t) {
+  if (!v || !t || !has_borrows(t)) return 0;
+  uint64_t n = 0;
+  switch (t->kind) {
+  case WELD_CK_BORROW: return 1;
+  case WELD_CK_LIST:
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE:
+    for (size_t i = 0; i < v->of.items.len; i++)
+      n += count_borrows(&v->of.items.ptr[i], t->kind == WELD_CK_LIST ? t->m[0] : t->m[i]);
+    return n;
+  case WELD_CK_VARIANT: return count_borrows(v->of.variant.payload, t->m[v->of.variant.index]);
+  case WELD_CK_OPTION: return count_borrows(v->of.option, t->m[0]);
+  case WELD_CK_RESULT: return count_borrows(v->of.result.payload, t->m[v->of.result.is_err]);
+  default: return 0;
+  }
+}
+
 static void release_walk(weld_cval_t *v, const rt_type_t *t) {
   if (!t || !has_resources(t)) return;
   switch (v->kind) {
@@ -1095,7 +1249,16 @@ static void release_walk(weld_cval_t *v, const rt_type_t *t) {
     for (size_t i = 0; i < v->of.items.len; i++)
       release_walk(&v->of.items.ptr[i], t->kind == WELD_CK_LIST ? t->m[0] : t->m[i]);
     break;
-  default: break; /* own handles were moved; borrows only sit in records and tuples */
+  case WELD_CK_VARIANT:
+    if (v->of.variant.payload) release_walk(v->of.variant.payload, t->m[v->of.variant.index]);
+    break;
+  case WELD_CK_OPTION:
+    if (v->of.option) release_walk(v->of.option, t->m[0]);
+    break;
+  case WELD_CK_RESULT:
+    if (v->of.result.payload) release_walk(v->of.result.payload, t->m[v->of.result.is_err]);
+    break;
+  default: break; /* own handles were moved */
   }
 }
 
@@ -1337,7 +1500,142 @@ void rt_from_word(const rt_type_t *t, uint64_t w, weld_cval_t *out) {
   }
 }
 
+/* ---------------------------------------------------------------- invalid values */
+
+/* Values that are not values of their type, to check that weld refuses them cleanly: an
+ * argument of the wrong type is an error before anything runs, a host result of the wrong
+ * type a trap. */
+typedef struct pick {
+  weld_cval_t *node;
+  const rt_type_t *t;
+  uint32_t seen;
+} pick_t;
+
+static bool corruptible(const rt_type_t *t, const weld_cval_t *v) {
+  switch (t->kind) {
+  case WELD_CK_STRING: return v->of.str.len > 0;
+  case WELD_CK_FLAGS: return t->n < 32;
+  case WELD_CK_ENUM:
+  case WELD_CK_VARIANT: return true;
+  default: return t->kind >= WELD_CK_BOOL && t->kind <= WELD_CK_CHAR;
+  }
+}
+
+static void collect(weld_cval_t *v, const rt_type_t *t, rt_rand_t *r, pick_t *p) {
+  if (!t || !v) return;
+  if (corruptible(t, v) && rt_below(r, ++p->seen) == 0) {
+    p->node = v;
+    p->t = t;
+  }
+  switch (t->kind) {
+  case WELD_CK_LIST:
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE:
+    for (size_t i = 0; i < v->of.items.len; i++) collect(&v->of.items.ptr[i], t->kind == WELD_CK_LIST ? t->m[0] : t->m[i], r, p);
+    break;
+  case WELD_CK_VARIANT: collect(v->of.variant.payload, t->m[v->of.variant.index], r, p); break;
+  case WELD_CK_OPTION: collect(v->of.option, t->m[0], r, p); break;
+  case WELD_CK_RESULT: collect(v->of.result.payload, t->m[v->of.result.is_err], r, p); break;
+  default: break;
+  }
+}
+
+/* Makes one random part of v invalid for its type; false if v has no such part. */
+static bool corrupt(weld_cval_t *v, const rt_type_t *t, rt_rand_t *r) {
+  pick_t p = {NULL, NULL, 0};
+  collect(v, t, r, &p);
+  if (!p.node) return false;
+  weld_cval_t *n = p.node;
+  uint32_t lim = p.t->n;
+  switch (p.t->kind) {
+  case WELD_CK_STRING: n->of.str.ptr[rt_below(r, (uint32_t)n->of.str.len)] = (char)0xFF; return true;
+  case WELD_CK_FLAGS: n->of.flags.bits[0] |= 1u << (lim + rt_below(r, 32 - lim)); return true;
+  case WELD_CK_VARIANT: n->of.variant.index = lim + rt_below(r, 3); return true;
+  case WELD_CK_ENUM:
+    if (chance(r, 1, 2)) {
+      n->of.index = lim + rt_below(r, 3);
+      return true;
+    }
+    break;
+  case WELD_CK_CHAR:
+    if (chance(r, 1, 2)) {
+      n->of.ch = chance(r, 1, 2) ? 0xD800 + rt_below(r, 0x800) : 0x110000 + rt_below(r, 1u << 20);
+      return true;
+    }
+    break;
+  default: break;
+  }
+  /* another scalar kind (these own nothing) */
+  weld_ckind_t k;
+  do k = (weld_ckind_t)(WELD_CK_BOOL + rt_below(r, WELD_CK_CHAR - WELD_CK_BOOL + 1));
+  while (k == p.t->kind || k == WELD_CK_STRING);
+  n->kind = k;
+  return true;
+}
+
+/* An invalid flat word for a scalar type, if it has one (char, enum, flags of < 32). */
+static bool corrupt_word(const rt_type_t *t, uint64_t *w, rt_rand_t *r) {
+  switch (t->kind) {
+  case WELD_CK_CHAR: *w = chance(r, 1, 2) ? 0xD800 + rt_below(r, 0x800) : 0x110000 + rt_below(r, 1u << 20); return true;
+  case WELD_CK_ENUM: *w = t->n + rt_below(r, 3); return true;
+  case WELD_CK_FLAGS:
+    if (t->n >= 32) return false;
+    *w |= 1u << (t->n + rt_below(r, 32 - t->n));
+    return true;
+  default: return false;
+  }
+}
+
 /* ================================================================ runner */
+
+/* The type weld reflects (weld_ctype_*) is the one generated: kinds, member counts, names. */
+static bool ctype_matches(const weld_ctype_t *ct, const rt_type_t *t, unsigned depth) {
+  if (!ct || !t || depth > 64) return !ct && !t;
+  if (weld_ctype_kind(ct) != t->kind) return false;
+  switch (t->kind) {
+  case WELD_CK_LIST:
+  case WELD_CK_OPTION:
+    return weld_ctype_count(ct) == 1 && ctype_matches(weld_ctype_member(ct, 0), t->m[0], depth + 1);
+  case WELD_CK_RESULT:
+    return weld_ctype_count(ct) == 2 && ctype_matches(weld_ctype_member(ct, 0), t->m[0], depth + 1) &&
+           ctype_matches(weld_ctype_member(ct, 1), t->m[1], depth + 1);
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE:
+  case WELD_CK_VARIANT:
+  case WELD_CK_ENUM:
+  case WELD_CK_FLAGS:
+    if (weld_ctype_count(ct) != t->n) return false;
+    for (uint32_t i = 0; i < t->n; i++) {
+      char want[16];
+      const char *name = weld_ctype_name(ct, i);
+      snprintf(want, sizeof want, "%c%u",
+               t->kind == WELD_CK_RECORD    ? 'f'
+               : t->kind == WELD_CK_VARIANT ? 'c'
+               : t->kind == WELD_CK_ENUM    ? 'e'
+                                            : 'g',
+               i);
+      if (t->kind == WELD_CK_TUPLE ? name != NULL : !name || strcmp(name, want)) return false;
+      if (t->kind != WELD_CK_ENUM && t->kind != WELD_CK_FLAGS &&
+          !ctype_matches(weld_ctype_member(ct, i), t->m[i], depth + 1))
+        return false;
+    }
+    return true;
+  default: return true;
+  }
+}
+
+static bool functype_matches(const weld_ctype_t *ft, const rt_case_t *c) {
+  if (!ft || weld_ctype_kind(ft) != WELD_CTYPE_FUNC || weld_ctype_count(ft) != c->nparams ||
+      weld_ctype_result_count(ft) != (c->result ? 1u : 0u))
+    return false;
+  for (uint32_t i = 0; i < c->nparams; i++) {
+    char want[16];
+    snprintf(want, sizeof want, "p%u", i);
+    const char *name = weld_ctype_name(ft, i);
+    if (!name || strcmp(name, want) || !ctype_matches(weld_ctype_member(ft, i), c->params[i], 0)) return false;
+  }
+  return !c->result || ctype_matches(weld_ctype_result(ft, 0), c->result, 0);
+}
 
 typedef struct host_env {
   const rt_case_t *c;
@@ -1346,7 +1644,11 @@ typedef struct host_env {
   weld_store_t *store;
   weld_resource_type_t *rt;
   int calls;
-  char *err; /* the first problem (malloc'ed) */
+  char *err;      /* the first problem (malloc'ed) */
+  rt_rand_t *r;
+  bool bad_result; /* return an invalid result (the call must trap) */
+  bool corrupted;  /* ... and did */
+  uint64_t refused_args, refused_results, bad_pointers;
 } host_env_t;
 
 static void env_fail(host_env_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1362,10 +1664,15 @@ static void env_fail(host_env_t *h, const char *fmt, ...) {
 
 static weld_trap_t *host_dyn(void *env, weld_ccaller_t *caller, const weld_cval_t *args, size_t nargs,
                              weld_cval_t *results, size_t nresults) {
-  (void)caller;
   host_env_t *h = env;
   h->calls++;
   const rt_case_t *c = h->c;
+  if (!functype_matches(weld_ccaller_func_type(caller), c)) {
+    char *ts = weld_ctype_to_string(weld_ccaller_func_type(caller));
+    env_fail(h, "host: weld_ccaller_func_type is %s", ts ? ts : "?");
+    weld_string_delete(ts);
+    return weld_trap_new(WELD_TRAP_HOST, "roundtrip: bad type");
+  }
   if (nargs != c->nparams || nresults != (c->result ? 1u : 0u)) {
     env_fail(h, "host: called with %zu args / %zu results, expected %u / %u", nargs, nresults, c->nparams,
              c->result ? 1u : 0u);
@@ -1387,6 +1694,7 @@ static weld_trap_t *host_dyn(void *env, weld_ccaller_t *caller, const weld_cval_
       env_fail(h, "host: out of memory building the result");
       return weld_trap_new(WELD_TRAP_HOST, "roundtrip: out of memory");
     }
+    if (h->bad_result) h->corrupted = corrupt(&results[0], c->result, h->r);
   }
   return NULL;
 }
@@ -1420,7 +1728,10 @@ static weld_trap_t *host_flat(void *env, weld_ccaller_t *caller, const uint64_t 
       return weld_trap_new(WELD_TRAP_HOST, "roundtrip: argument mismatch");
     }
   }
-  if (c->result) results[0] = rt_to_word(c->result, h->ret);
+  if (c->result) {
+    results[0] = rt_to_word(c->result, h->ret);
+    if (h->bad_result) h->corrupted = corrupt_word(c->result, &results[0], h->r);
+  }
   return NULL;
 }
 
@@ -1457,36 +1768,101 @@ static char *fail_msg(const rt_case_t *c, const char *fmt, ...) {
 
 #define RT_FUEL 50000000u
 
+enum { BAD_NONE, BAD_ARG, BAD_RESULT };
+
+/* The outcome of a call that was given an invalid argument (bad == BAD_ARG) or whose host
+ * function returned an invalid result (BAD_RESULT), when the corruption took: an error and
+ * no call, or a trap after one call (which leaves the instance unusable: *dead). */
+static bool check_refused(const rt_case_t *c, host_env_t *h, int bad, weld_error_t *err, weld_trap_t *trap,
+                          const char *what, char **msg, bool *dead) {
+  if (bad == BAD_ARG) {
+    if (!err || trap || h->calls) {
+      *msg = fail_msg(c, "%s: an invalid argument gave %s%s (host called %d times)", what,
+                      err ? "an error: " : trap ? "a trap: " : "success",
+                      err ? weld_error_message(err) : trap ? weld_trap_message(trap) : "", h->calls);
+      return false;
+    }
+    if (!weld_error_message(err)[0]) {
+      *msg = fail_msg(c, "%s: an error without a message", what);
+      return false;
+    }
+    h->refused_args++;
+    return true;
+  }
+  *dead = true;
+  if (err || !trap || h->calls != 1) {
+    *msg = fail_msg(c, "%s: an invalid host result gave %s%s (host called %d times)", what,
+                    err ? "an error: " : trap ? "a trap: " : "success",
+                    err ? weld_error_message(err) : trap ? weld_trap_message(trap) : "", h->calls);
+    return false;
+  }
+  if (!weld_trap_message(trap) || !weld_trap_message(trap)[0]) {
+    *msg = fail_msg(c, "%s: a trap without a message", what);
+    return false;
+  }
+  h->refused_results++;
+  return true;
+}
+
 /* One call through the dynamic path; false + *msg on failure. */
-static bool call_dynamic(const rt_case_t *c, host_env_t *h, weld_store_t *s, weld_cfunc_t *f, rt_rand_t *r,
-                         char **msg) {
+static bool call_dynamic(const rt_case_t *c, host_env_t *h, weld_store_t *s, weld_cfunc_t *f, rt_rand_t *r, int bad,
+                         bool *dead, char **msg) {
   uint32_t np = c->nparams;
   weld_cval_t *args = calloc(np ? np : 1, sizeof *args), *margs = calloc(np ? np : 1, sizeof *margs);
   weld_cval_t ret, res[1];
   memset(&ret, 0, sizeof ret);
   memset(res, 0, sizeof res);
-  bool good = args && margs;
+  bool good = args && margs, bad_arg = false;
   for (uint32_t i = 0; i < np && good; i++) good = rt_value_gen(&args[i], c->params[i], r);
   if (good && c->result) good = rt_value_gen(&ret, c->result, r);
   uint32_t made = 0;
   for (; made < np && good; made++) good = rt_materialize(&margs[made], &args[made], c->params[made], s, h->rt);
+  if (good && bad == BAD_ARG && np) {
+    uint32_t i = rt_below(r, np);
+    bad_arg = corrupt(&margs[i], c->params[i], r);
+  }
+  weld_error_t *err = NULL;
+  weld_trap_t *trap = NULL;
   if (!good) {
     *msg = fail_msg(c, "out of memory generating values");
   } else {
     h->args = args;
     h->ret = &ret;
     h->calls = 0;
-    weld_trap_t *trap = NULL;
+    h->bad_result = bad == BAD_RESULT;
+    h->corrupted = false;
     weld_store_set_fuel(s, RT_FUEL);
-    weld_error_t *err = weld_cfunc_call(s, f, margs, np, res, c->result ? 1 : 0, &trap);
+    err = weld_cfunc_call(s, f, margs, np, res, c->result ? 1 : 0, &trap);
     char why[512];
-    if (err) {
+    uint64_t nborrows = 0;
+    for (uint32_t i = 0; i < np; i++) nborrows += count_borrows(&args[i], c->params[i]);
+    if (bad_arg) {
+      good = check_refused(c, h, BAD_ARG, err, trap, "call", msg, dead);
+    } else if (c->bad_realloc_stage && trap && !err && !h->err) {
+      *dead = true; /* a bad pointer from realloc (or a result refused first) */
+      h->bad_pointers++;
+      if (!weld_trap_message(trap)[0]) {
+        *msg = fail_msg(c, "call: a trap without a message");
+        good = false;
+      }
+    } else if (h->corrupted) {
+      good = check_refused(c, h, BAD_RESULT, err, trap, "call", msg, dead);
+    } else if (c->leaky_stage && nborrows && !h->err) {
+      /* CanonicalABI.md: a callee returning with borrows it has not dropped traps */
+      *dead = true;
+      if (err || !trap || h->calls != 1 || !weld_trap_message(trap)[0]) {
+        *msg = fail_msg(c, "stage %u keeps %llu borrow(s): expected a trap after one host call, got %s%s (host called %d times)",
+                        c->leaky_stage, (unsigned long long)nborrows, err ? "an error: " : trap ? "a trap: " : "success",
+                        err ? weld_error_message(err) : trap ? weld_trap_message(trap) : "", h->calls);
+        good = false;
+      } else {
+        h->refused_results++;
+      }
+    } else if (err) {
       *msg = fail_msg(c, "call: error: %s%s%s", weld_error_message(err), h->err ? "\n" : "", h->err ? h->err : "");
-      weld_error_delete(err);
       good = false;
     } else if (trap) {
       *msg = fail_msg(c, "call: trap: %s%s%s", weld_trap_message(trap), h->err ? "\n" : "", h->err ? h->err : "");
-      weld_trap_delete(trap);
       good = false;
     } else if (h->err) {
       *msg = fail_msg(c, "%s", h->err);
@@ -1500,7 +1876,14 @@ static bool call_dynamic(const rt_case_t *c, host_env_t *h, weld_store_t *s, wel
     }
     if (!err && !trap && c->result) rt_forget_all(&res[0]);
   }
-  for (uint32_t i = 0; i < made; i++) rt_release(&margs[i], c->params[i]);
+  h->bad_result = false;
+  if (err) { /* nothing ran: the own handles are still ours */
+    for (uint32_t i = 0; i < made; i++) rt_forget_all(&margs[i]);
+    weld_error_delete(err);
+  } else {
+    for (uint32_t i = 0; i < made; i++) rt_release(&margs[i], c->params[i]);
+  }
+  if (trap) weld_trap_delete(trap);
   for (uint32_t i = 0; i < np; i++) weld_cval_drop(&args[i]);
   weld_cval_drop(&ret);
   free(args);
@@ -1510,12 +1893,13 @@ static bool call_dynamic(const rt_case_t *c, host_env_t *h, weld_store_t *s, wel
   return good;
 }
 
-static bool call_flat(const rt_case_t *c, host_env_t *h, weld_store_t *s, weld_cfunc_t *f, rt_rand_t *r, char **msg) {
+static bool call_flat(const rt_case_t *c, host_env_t *h, weld_store_t *s, weld_cfunc_t *f, rt_rand_t *r, int bad,
+                      bool *dead, char **msg) {
   uint32_t np = c->nparams;
   weld_cval_t args[16], ret;
   uint64_t w[16], out[1] = {0};
   memset(&ret, 0, sizeof ret);
-  bool good = true;
+  bool good = true, bad_arg = false;
   uint32_t made = 0;
   for (; made < np && good; made++) good = rt_value_gen(&args[made], c->params[made], r);
   if (good && c->result) good = rt_value_gen(&ret, c->result, r);
@@ -1523,20 +1907,26 @@ static bool call_flat(const rt_case_t *c, host_env_t *h, weld_store_t *s, weld_c
     *msg = fail_msg(c, "out of memory generating values");
   } else {
     for (uint32_t i = 0; i < np; i++) w[i] = rt_to_word(c->params[i], &args[i]);
+    if (bad == BAD_ARG && np) {
+      uint32_t i = rt_below(r, np);
+      bad_arg = corrupt_word(c->params[i], &w[i], r);
+    }
     h->args = args;
     h->ret = &ret;
     h->calls = 0;
+    h->bad_result = bad == BAD_RESULT;
+    h->corrupted = false;
     weld_trap_t *trap = NULL;
     weld_store_set_fuel(s, RT_FUEL);
     weld_error_t *err = weld_cfunc_call_flat(s, f, w, out, &trap);
     uint64_t e = c->result ? rt_to_word(c->result, &ret) : 0;
-    if (err) {
+    if (bad_arg || h->corrupted) {
+      good = check_refused(c, h, bad_arg ? BAD_ARG : BAD_RESULT, err, trap, "flat call", msg, dead);
+    } else if (err) {
       *msg = fail_msg(c, "flat call: error: %s", weld_error_message(err));
-      weld_error_delete(err);
       good = false;
     } else if (trap) {
       *msg = fail_msg(c, "flat call: trap: %s%s%s", weld_trap_message(trap), h->err ? "\n" : "", h->err ? h->err : "");
-      weld_trap_delete(trap);
       good = false;
     } else if (h->err) {
       *msg = fail_msg(c, "flat call: %s", h->err);
@@ -1548,7 +1938,10 @@ static bool call_flat(const rt_case_t *c, host_env_t *h, weld_store_t *s, weld_c
       *msg = fail_msg(c, "flat call: result 0x%llx, expected 0x%llx", (unsigned long long)out[0], (unsigned long long)e);
       good = false;
     }
+    if (err) weld_error_delete(err);
+    if (trap) weld_trap_delete(trap);
   }
+  h->bad_result = false;
   for (uint32_t i = 0; i < made; i++) weld_cval_drop(&args[i]);
   weld_cval_drop(&ret);
   free(h->err);
@@ -1631,16 +2024,28 @@ bool rt_run_case(weld_engine_t *engine, rt_rand_t *r, const rt_opts_t *o, uint32
     *msg = fail_msg(&c, "no export f");
     goto done;
   }
+  if (!functype_matches(weld_cfunc_type(f), &c)) {
+    char *ts = weld_ctype_to_string(weld_cfunc_type(f));
+    *msg = fail_msg(&c, "weld reflects the export's type as %s", ts ? ts : "?");
+    weld_string_delete(ts);
+    goto done;
+  }
   if (weld_cfunc_is_flat(f) != flat) {
     *msg = fail_msg(&c, "weld_cfunc_is_flat says %d, expected %d", weld_cfunc_is_flat(f), flat);
     goto done;
   }
   good = true;
-  for (uint32_t k = 0; k < ncalls && good; k++) {
-    good = call_dynamic(&c, &h, s, f, r, msg);
+  h.r = r;
+  bool dead = false;
+  for (uint32_t k = 0; k < ncalls && good && !dead; k++) {
+    /* now and then an invalid argument or host result (refused cleanly: an error, or a
+     * trap that ends the instance) */
+    int bad = o && o->invalid && chance(r, 1, 10) ? (chance(r, 1, 2) ? BAD_ARG : BAD_RESULT) : BAD_NONE;
+    good = call_dynamic(&c, &h, s, f, r, bad, &dead, msg);
     if (stats) stats->calls++;
-    if (good && flat) {
-      good = call_flat(&c, &h, s, f, r, msg);
+    if (good && flat && !dead) {
+      bad = o && o->invalid && chance(r, 1, 10) ? (chance(r, 1, 2) ? BAD_ARG : BAD_RESULT) : BAD_NONE;
+      good = call_flat(&c, &h, s, f, r, bad, &dead, msg);
       if (stats) stats->flat_calls++;
     }
   }
@@ -1657,6 +2062,9 @@ bool rt_run_case(weld_engine_t *engine, rt_rand_t *r, const rt_opts_t *o, uint32
     stats->spilled_params += sg.spill_params;
     stats->retptr += sg.retptr;
     stats->resources += c.uses_resources;
+    stats->refused_args += h.refused_args;
+    stats->refused_results += h.refused_results;
+    stats->bad_pointers += h.bad_pointers;
     sig_free(&sg);
   }
 done:

@@ -51,7 +51,6 @@ struct rt_type {
   uint32_t n;     /* RECORD/TUPLE/VARIANT members, ENUM/FLAGS labels */
   rt_type_t **m;  /* members; VARIANT: NULL = no payload; LIST/OPTION: m[0]; RESULT: m[0] ok, m[1] err (NULL = none) */
   int named;      /* RECORD/VARIANT/ENUM/FLAGS: the index N of its type import "tN"; -1 otherwise */
-  bool borrow_ok; /* (internal) may hold borrow handles */
 };
 
 typedef struct rt_opts {
@@ -60,6 +59,8 @@ typedef struct rt_opts {
   uint32_t max_nodes;   /* type nodes per function type (default 80) */
   bool resources;       /* also own<r>/borrow<r> of a host resource type `r` */
   bool dump;            /* rt_run_case prints each component's text to stdout */
+  bool invalid;         /* rt_run_case: now and then an invalid argument (must be an error) or
+                           host result (must trap) */
 } rt_opts_t;
 
 /* One generated test case: a function type and a guest component forwarding it. */
@@ -71,6 +72,8 @@ typedef struct rt_case {
   rt_type_t **named;
   uint32_t nstages;
   int enc[RT_MAX_STAGES];
+  uint32_t leaky_stage; /* 1-based; this stage does not drop its borrows (0: none) */
+  uint32_t bad_realloc_stage; /* 1-based; this stage's realloc returns bad pointers (0: none) */
   bool uses_resources;
   char *text; /* component text (NUL-terminated) */
   size_t text_len;
@@ -120,6 +123,8 @@ void rt_from_word(const rt_type_t *t, uint64_t w, weld_cval_t *out);
  * unchanged; otherwise false with a message (malloc'ed, with the component text) in *msg. */
 typedef struct rt_stats {
   uint64_t cases, calls, flat_calls, stages, encodings_differ, spilled_params, retptr, resources;
+  uint64_t refused_args, refused_results; /* invalid values refused as they must be */
+  uint64_t bad_pointers;                  /* traps after a realloc returned a bad pointer */
 } rt_stats_t;
 bool rt_run_case(weld_engine_t *engine, rt_rand_t *r, const rt_opts_t *o, uint32_t ncalls, rt_stats_t *stats,
                  char **msg);

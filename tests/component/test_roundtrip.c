@@ -1,11 +1,17 @@
 /* test_roundtrip.c — deterministic round trips of component values through generated guests
  * (tests/component/roundtrip_gen.{c,h}: random function types over every value type, a
  * chain of forwarding components with independent string encodings, random values; the
- * host checks what it receives and the test checks what comes back).  The Canonical ABI
- * under test: src/component/{lift,lower,strings,transfer,resources,call,func}.c.
+ * host checks what it receives and the test checks what comes back; now and then an
+ * invalid argument must be refused with an error and an invalid host result with a trap).
+ * The Canonical ABI under test: src/component/{lift,lower,strings,transfer,resources,call,
+ * func}.c.
  *
- * Usage: test_roundtrip [-v] [-p] [FIRST_SEED [COUNT]]  (-p prints each component)   (default: seeds 1..400, values mode;
- * then 100 seeds with resources).  Last line: "N passed, N failed". */
+ * Usage: test_roundtrip [-v] [-p] [-b] [FIRST_SEED [COUNT]]
+ *   default: seeds 1..400 with value types, then 1..100 with own/borrow handles too, and the
+ *   flags limit; with FIRST_SEED: COUNT (default 1) seeds of each mode.
+ *   -v lists every seed, -p prints each component's text, -b makes types bigger (more
+ *   parameters, deeper nesting).
+ * Last line: "N passed, N failed". */
 #include "roundtrip_gen.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +61,11 @@ static void test_flags_limit(weld_engine_t *e) {
 
 int main(int argc, char **argv) {
   int ai = 1;
-  bool dump = false;
+  bool dump = false, big = false;
   for (; ai < argc && argv[ai][0] == '-'; ai++) {
     if (!strcmp(argv[ai], "-v")) g_verbose = true;
     else if (!strcmp(argv[ai], "-p")) dump = true;
+    else if (!strcmp(argv[ai], "-b")) big = true;
   }
   uint64_t first = 1, count = 400;
   bool custom = ai < argc;
@@ -72,16 +79,22 @@ int main(int argc, char **argv) {
   }
   rt_stats_t st;
   memset(&st, 0, sizeof st);
-  rt_opts_t values = {20, 4, 80, false, dump}, res = {20, 4, 80, true, dump};
+  rt_opts_t values = {20, 4, 80, false, dump, true}, res = {20, 4, 80, true, dump, true};
+  if (big) { /* more parameters, deeper and larger types */
+    values.max_params = res.max_params = 40;
+    values.max_depth = res.max_depth = 7;
+    values.max_nodes = res.max_nodes = 300;
+  }
   run_seeds(e, first, count, &values, &st);
   run_seeds(e, first, custom ? count : 100, &res, &st);
   if (!custom) test_flags_limit(e);
   weld_engine_delete(e);
   printf("%llu cases, %llu calls (%llu flat), %llu stages, %llu with differing encodings, %llu spilled params, "
-         "%llu return areas, %llu with resources\n",
+         "%llu return areas, %llu with resources; refused %llu invalid arguments and %llu invalid results; %llu traps for bad realloc pointers\n",
          (unsigned long long)st.cases, (unsigned long long)st.calls, (unsigned long long)st.flat_calls,
          (unsigned long long)st.stages, (unsigned long long)st.encodings_differ, (unsigned long long)st.spilled_params,
-         (unsigned long long)st.retptr, (unsigned long long)st.resources);
+         (unsigned long long)st.retptr, (unsigned long long)st.resources, (unsigned long long)st.refused_args,
+         (unsigned long long)st.refused_results, (unsigned long long)st.bad_pointers);
   printf("%d passed, %d failed\n", g_pass, g_fail);
   return g_fail ? 1 : 0;
 }

@@ -323,7 +323,7 @@ static void test_fusions(void) {
   CHECK(call(&env, "mix", a, 2, r, 1) == 0 && (uint64_t)r[0].of.i64 == (t ^ (t >> 7)));
 
   l = listing(&env, 1, buf, sizeof buf);
-  CHECK(strstr(l, "I32_XOR_I32_ROTL") != NULL && strstr(l, "I32_ADD_I32_SHL") != NULL);
+  CHECK(strstr(l, "I32_XROT2") != NULL && strstr(l, "I32_ADD_I32_SHL") != NULL);
   uint32_t x = 0xdeadbeefu, y = 0x01234567u;
   uint32_t sig = ((uint32_t)rotl64(((uint64_t)x << 32) | x, 26) ^ (uint32_t)rotl64(((uint64_t)x << 32) | x, 21)) ^
                  (y + (x << 3));
@@ -349,13 +349,253 @@ static void test_fusions(void) {
   CHECK(call_i32(&env, "mem", 2, 100, 8) == 75);
 
   l = listing(&env, 6, buf, sizeof buf);
-  CHECK(strstr(l, "F64_MUL_SL") != NULL && strstr(l, "F64_ADD_AL") != NULL && strstr(l, "STORE64_VD_G") != NULL);
+  CHECK(strstr(l, "F64_MLA_ST") != NULL && strstr(l, "F64_MUL_SL") == NULL && strstr(l, "STORE64_VD_G") == NULL);
   a[0] = weld_val_i32(0);
   a[1] = weld_val_f64(2.0);
   CHECK(call(&env, "axpy", a, 2, r, 1) == 0 && r[0].of.f64 == 13.0 + 1.0 / 24.5);
 
   CHECK(call_i32(&env, "wrap", 1, (int32_t)0xffff0010u, 0) == 0); /* (addr + 0x10000) mod 2^32 = 0x10 */
   CHECK(traps(&env, "wrap", 1, 0x8000, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  unload(&env);
+}
+
+/* ------------------------------------------------------------------ fusions, second set
+ * (code.h CORE_FUSED_XOPS, compile_fuse.inc): each shape is checked in the listing and
+ * its result against C, including the corner each fusion must keep (no fused multiply-add,
+ * unsigned conversion, shift amounts mod 32, i32 wrap-around of addresses). */
+static uint32_t rotl32(uint32_t x, unsigned k) { k &= 31; return (x << k) | (x >> ((32 - k) & 31)); }
+
+static void test_fusions2(void) {
+  env_t env;
+  char buf[8192];
+  CHECK(load(&env, NULL,
+             "(module (memory 1)"
+             /* 0: c[j] += a * b[j] over two elements (F64_MLA_ST with a plain and an x + 8 load) */
+             " (func (export \"axpy2\") (param i32 i32 f64)"
+             "   (f64.store (local.get 0) (f64.add (f64.mul (local.get 2) (f64.load (local.get 1))) (f64.load (local.get 0))))"
+             "   (f64.store offset=8 (local.get 0) (f64.add (f64.mul (local.get 2) (f64.load (i32.add (local.get 1) (i32.const 8))))"
+             "                                        (f64.load offset=8 (local.get 0)))))"
+             /* 1: *p += v (F64_ADD_AL_ST) */
+             " (func (export \"addto\") (param i32 f64)"
+             "   (f64.store (local.get 0) (f64.add (f64.sqrt (local.get 1)) (f64.load (local.get 0)))))"
+             /* 2: s + k / (f64)(u32)x * mem[p] (F64_DIV_I_CVU, F64_MUL_AL_ADD) */
+             " (func (export \"spec\") (param i32 i32 f64) (result f64)"
+             "   (f64.add (f64.mul (f64.div (f64.const 1) (f64.convert_i32_u (local.get 0))) (f64.load (local.get 1)))"
+             "            (local.get 2)))"
+             /* 3: the SHA-2 sigma shapes (I32_XROT3, I32_XROT2SHR) */
+             " (func (export \"bsig\") (param i32) (result i32)"
+             "   (i32.xor (i32.xor (i32.rotl (local.get 0) (i32.const 26)) (i32.rotl (local.get 0) (i32.const 21)))"
+             "            (i32.rotl (local.get 0) (i32.const 39))))"
+             " (func (export \"ssig\") (param i32) (result i32)"
+             "   (i32.xor (i32.xor (i32.rotl (local.get 0) (i32.const 25)) (i32.rotl (local.get 0) (i32.const 14)))"
+             "            (i32.shr_u (local.get 0) (i32.const 3))))"
+             /* 5: add chains (I32_ADD3_SA, I32_ADD4_SA), x + y + k (I32_ADD3I), ~x & y (I32_ANDN) */
+             " (func (export \"adds\") (param i32 i32 i32 i32) (result i32)"
+             "   (i32.add (local.get 3) (i32.add (local.get 2) (i32.add (local.get 1) (i32.mul (local.get 0) (local.get 0))))))"
+             " (func (export \"add3i\") (param i32 i32) (result i32)"
+             "   (i32.add (i32.add (local.get 0) (local.get 1)) (i32.const -7)))"
+             " (func (export \"andn\") (param i32 i32) (result i32)"
+             "   (i32.and (local.get 1) (i32.xor (local.get 0) (i32.const -1))))"
+             /* 8: test-under-mask branches, forward (if, br_if with eqz) and backward */
+             " (func (export \"tst\") (param i32) (result i32) (local i32)"
+             "   (if (i32.and (local.get 0) (i32.const 4)) (then (local.set 1 (i32.const 10))))"
+             "   (block $b (br_if $b (i32.eqz (i32.and (local.get 0) (i32.const 2))))"
+             "     (local.set 1 (i32.add (local.get 1) (i32.const 1))))"
+             "   (local.get 1))"
+             " (func (export \"bits\") (param i32) (result i32) (local i32)"
+             "   (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))"
+             "     (local.set 0 (i32.shr_u (local.get 0) (i32.const 1)))"
+             "     (br_if $l (i32.and (local.get 0) (i32.const 0x7fffffff))))"
+             "   (local.get 1))"
+             /* 10: loop back-edge with the increment in a local (INCBS) */
+             " (func (export \"stride\") (param i32 i32) (result i32) (local i32 i32)"
+             "   (loop $l (local.set 3 (i32.add (local.get 3) (i32.const 1)))"
+             "     (br_if $l (i32.lt_u (local.tee 2 (i32.add (local.get 2) (local.get 1))) (local.get 0))))"
+             "   (i32.add (i32.mul (local.get 3) (i32.const 1000)) (local.get 2)))"
+             /* 11: address adds read through acc (ADD_AI / ADD_SA feeding loads): wrap at 2^32 */
+             " (func (export \"addr\") (param i32 i32) (result i32)"
+             "   (i32.load8_u (i32.add (i32.and (local.get 0) (i32.const -1)) (i32.const 0x10000))))"
+             " (func (export \"addr2\") (param i32 i32) (result i32)"
+             "   (i32.load8_u (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const 1)))))"
+             /* 13: locals of callees are zero on every call (4 or fewer: unconditional stores;
+              * more: the loop), also when the previous frame in that place left garbage */
+             " (func $dirty (param i32) (result i32) (local i32 i32 i32 i32 i32 i32)"
+             "   (local.set 1 (local.get 0)) (local.set 2 (local.get 0)) (local.set 3 (local.get 0))"
+             "   (local.set 4 (local.get 0)) (local.set 5 (local.get 0)) (local.set 6 (local.get 0)) (local.get 0))"
+             " (func $few (param i32) (result i32) (local i32 i32) (i32.add (local.get 0) (i32.add (local.get 1) (local.get 2))))"
+             " (func $many (param i32) (result i32) (local i32 i32 i32 i32 i32 i32 i64)"
+             "   (i32.add (i32.add (local.get 0) (i32.wrap_i64 (local.get 7)))"
+             "            (i32.add (i32.add (local.get 1) (local.get 2)) (i32.add (local.get 5) (local.get 6)))))"
+             " (func $none (result i32) (i32.const 3))"
+             " (func (export \"zero\") (param i32) (result i32)"
+             "   (drop (call $dirty (local.get 0))) (i32.add (call $few (i32.const 1))"
+             "     (i32.add (block (result i32) (drop (call $dirty (local.get 0))) (call $many (i32.const 2))) (call $none))))"
+             /* 18: an array element, index shifted (I32_LOAD_X_G): the shift and the add wrap */
+             " (func $rk (param i32) (result i32) (if (local.get 0) (then (return (i32.const 40)))) (i32.const 2))"
+             " (func $rb (param i64) (result i64) (block (drop (br_if 1 (i64.const 7) (i32.wrap_i64 (local.get 0)))))"
+             "   (i64.add (local.get 0) (i64.const 100)))"
+             " (func (export \"callacc\") (param i32) (result i32)"
+             "   (i32.add (i32.add (call $rk (local.get 0)) (i32.const 1))"
+             "            (i32.wrap_i64 (i64.mul (call $rb (i64.extend_i32_u (local.get 0))) (i64.const 3)))))"
+             " (func $fibr (export \"fibr\") (param i32) (result i32)"
+             "   (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))"
+             "     (else (i32.add (call $fibr (i32.sub (local.get 0) (i32.const 1)))"
+             "                    (call $fibr (i32.add (local.get 0) (i32.const -2)))))))"
+             /* 23..25: a comparison-and-branch on a value just loaded (BRL32 / BRL8, either side,
+              * register or constant operand), and load + constant (I32_LOAD8_U_ADDI) */
+             " (func (export \"brl\") (param i32 i32) (result i32)"
+             "   (if (i32.lt_u (i32.load offset=8 (local.get 0)) (local.get 1)) (then (return (i32.const 1))))"
+             "   (if (i32.gt_s (local.get 1) (i32.load8_u (local.get 0))) (then (return (i32.const 2))))"
+             "   (block $b (br_if $b (i32.ne (i32.load8_u offset=1 (local.get 0)) (i32.const 0x7f))) (return (i32.const 3)))"
+             "   (i32.const 4))"
+             " (func (export \"ldk\") (param i32) (result i32)"
+             "   (i32.add (i32.load8_u offset=2 (local.get 0)) (i32.const -48)))"
+             " (func (export \"ldk32\") (param i32) (result i32)"
+             "   (i32.add (i32.load (local.get 0)) (i32.const 0x7fffffff)))"
+             " (func (export \"elem\") (param i32 i32) (result i32)"
+             "   (i32.load offset=4 (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 34)))))"
+             ")",
+             NULL, 0));
+  const char *l = listing(&env, 0, buf, sizeof buf);
+  CHECK(strstr(l, "F64_MLA_ST") != NULL && strstr(l, "F64_MUL") == NULL && strstr(l, "STORE64") == NULL);
+  /* x * q + m with x = q = 1 + 2^-30, m = -(1 + 2^-29): rounded separately the sum is 0; a
+   * fused multiply-add would give 2^-60 */
+  double xq = 1.0 + ldexp(1.0, -30), m = -(1.0 + ldexp(1.0, -29));
+  weld_memory_t *mem = env.inst->mem0;
+  uint8_t *base = mem->base;
+  memcpy(base + 0, &m, 8);
+  memcpy(base + 8, &m, 8);
+  memcpy(base + 100, &xq, 8);
+  memcpy(base + 108, &xq, 8);
+  weld_val_t a[4], r[1];
+  a[0] = weld_val_i32(0);
+  a[1] = weld_val_i32(100);
+  a[2] = weld_val_f64(xq);
+  CHECK(call(&env, "axpy2", a, 3, r, 0) == 0);
+  double got0, got1;
+  memcpy(&got0, base, 8);
+  memcpy(&got1, base + 8, 8);
+  CHECK(got0 == 0.0 && got1 == 0.0);
+  /* the second element's address is (u32)(q + 8): it wraps */
+  a[1] = weld_val_i32(-8);
+  memcpy(base + 0, &m, 8);
+  memcpy(base + 8, &m, 8);
+  double two = 2.0;
+  memcpy(base + 0, &two, 8);
+  CHECK(call(&env, "axpy2", a, 3, r, 0) == 1 && g_trap_code == WELD_TRAP_MEMORY_OUT_OF_BOUNDS);
+
+  l = listing(&env, 1, buf, sizeof buf);
+  CHECK(strstr(l, "F64_ADD_AL_ST") != NULL);
+  double v = 1.5;
+  memcpy(base + 200, &v, 8);
+  a[0] = weld_val_i32(200);
+  a[1] = weld_val_f64(16.0);
+  CHECK(call(&env, "addto", a, 2, r, 0) == 0);
+  memcpy(&v, base + 200, 8);
+  CHECK(v == 5.5);
+
+  l = listing(&env, 2, buf, sizeof buf);
+  CHECK(strstr(l, "F64_DIV_I_CVU") != NULL && strstr(l, "F64_MUL_AL_ADD") != NULL);
+  double three = 3.0;
+  memcpy(base + 300, &three, 8);
+  a[0] = weld_val_i32((int32_t)0xc0000000u); /* 3 * 2^30 as u32 */
+  a[1] = weld_val_i32(300);
+  a[2] = weld_val_f64(0.25);
+  CHECK(call(&env, "spec", a, 3, r, 1) == 0 && r[0].of.f64 == 1.0 / 3221225472.0 * 3.0 + 0.25);
+  /* m * q + s must not be fused either: 1/x with x = 1 is exact, mem = q, s = m / 1 */
+  memcpy(base + 300, &xq, 8);
+  a[0] = weld_val_i32(1);
+  a[2] = weld_val_f64(-(1.0 + ldexp(1.0, -29)));
+  CHECK(call(&env, "spec", a, 3, r, 1) == 0 && r[0].of.f64 == xq - 1.0 - ldexp(1.0, -29) + 0.0 &&
+        r[0].of.f64 == 1.0 * xq + -(1.0 + ldexp(1.0, -29)));
+
+  uint32_t x = 0x6a09e667u;
+  l = listing(&env, 3, buf, sizeof buf);
+  CHECK(strstr(l, "I32_XROT3") != NULL && count_lines(l) == 3);
+  CHECK((uint32_t)call_i32(&env, "bsig", 1, (int32_t)x, 0) == (rotl32(x, 26) ^ rotl32(x, 21) ^ rotl32(x, 39)));
+  l = listing(&env, 4, buf, sizeof buf);
+  CHECK(strstr(l, "I32_XROT2SHR") != NULL && count_lines(l) == 3);
+  CHECK((uint32_t)call_i32(&env, "ssig", 1, (int32_t)x, 0) == (rotl32(x, 25) ^ rotl32(x, 14) ^ (x >> 3)));
+
+  l = listing(&env, 5, buf, sizeof buf);
+  CHECK(strstr(l, "I32_ADD4_SA") != NULL);
+  a[0] = weld_val_i32(0x10000);
+  a[1] = weld_val_i32(-1);
+  a[2] = weld_val_i32(0x7fffffff);
+  a[3] = weld_val_i32(5);
+  CHECK(call(&env, "adds", a, 4, r, 1) == 0 && (uint32_t)r[0].of.i32 == 0u + 5u + 0x7fffffffu + 0xffffffffu);
+  l = listing(&env, 6, buf, sizeof buf);
+  CHECK(strstr(l, "I32_ADD3I") != NULL);
+  CHECK((uint32_t)call_i32(&env, "add3i", 2, 3, -2) == 0xfffffffau);
+  l = listing(&env, 7, buf, sizeof buf);
+  CHECK(strstr(l, "I32_ANDN") != NULL && strstr(l, "XOR") == NULL);
+  CHECK((uint32_t)call_i32(&env, "andn", 2, 0x0f0f00ff, (int32_t)0xffff0000u) == 0xf0f00000u);
+
+  l = listing(&env, 8, buf, sizeof buf);
+  CHECK(strstr(l, "BR_AND_Z") != NULL && strstr(l, "I32_AND") == NULL && strstr(l, "EQZ") == NULL);
+  CHECK(call_i32(&env, "tst", 1, 0, 0) == 0 && call_i32(&env, "tst", 1, 4, 0) == 10);
+  CHECK(call_i32(&env, "tst", 1, 2, 0) == 1 && call_i32(&env, "tst", 1, 6, 0) == 11);
+  l = listing(&env, 9, buf, sizeof buf);
+  CHECK(strstr(l, "BR_AND_NZ_BACK") != NULL);
+  CHECK(call_i32(&env, "bits", 1, (int32_t)0xffffffffu, 0) == 32 && call_i32(&env, "bits", 1, 1, 0) == 1);
+
+  l = listing(&env, 10, buf, sizeof buf);
+  CHECK(strstr(l, "INCBS_I32_LT_U_SS") != NULL);
+  CHECK(call_i32(&env, "stride", 2, 100, 7) == 15 * 1000 + 105);
+  CHECK((uint32_t)call_i32(&env, "stride", 2, 5, 0x7fffffff) == 1000u + 0x7fffffffu);
+
+  l = listing(&env, 11, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD8_U_AI_G") != NULL);
+  base[0x10] = 0x5a;
+  CHECK(call_i32(&env, "addr", 2, (int32_t)0xffff0010u, 0) == 0x5a); /* (addr + 0x10000) mod 2^32 */
+  CHECK(traps(&env, "addr", 2, 0x8000, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  l = listing(&env, 12, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD8_U_AS_G") != NULL);
+  CHECK(call_i32(&env, "addr2", 2, 0x20, 0x10 - 0x20) == 0x5a);
+
+  CHECK(call_i32(&env, "zero", 1, 77, 0) == 1 + 2 + 3);
+
+  l = listing(&env, 25, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD_X_G") != NULL && count_lines(l) == 3);
+  uint32_t w = 0xa1b2c3d4u;
+  memcpy(base + 0x404, &w, 4);
+  CHECK((uint32_t)call_i32(&env, "elem", 2, 0x100, 0) == w);               /* 0x100 << 2 + 4 */
+  CHECK((uint32_t)call_i32(&env, "elem", 2, 0x40000100, 0) == w);          /* << 2 wraps */
+  CHECK((uint32_t)call_i32(&env, "elem", 2, 0x101, -4) == w);              /* + wraps */
+  CHECK(traps(&env, "elem", 2, 0x3fffffff, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+
+  /* a direct call's integer result is read from acc by the next instruction (RET_1 and
+   * RET_K set it, whichever way the callee returns) */
+  l = listing(&env, 20, buf, sizeof buf);
+  CHECK(strstr(l, "I32_ADD_AI") != NULL && strstr(l, "I64_MUL_AI") != NULL);
+  l = listing(&env, 18, buf, sizeof buf);
+  CHECK(strstr(l, "RET_K") != NULL);
+  CHECK(call_i32(&env, "callacc", 1, 1, 0) == 41 + 21 && call_i32(&env, "callacc", 1, 0, 0) == 3 + 300);
+  /* f(n - 1): the argument's add-immediate travels with the call (CALL_ADDI) */
+  l = listing(&env, 21, buf, sizeof buf);
+  CHECK(strstr(l, "CALL_ADDI") != NULL);
+  CHECK(call_i32(&env, "fibr", 1, 20, 0) == 6765);
+
+  l = listing(&env, 22, buf, sizeof buf);
+  CHECK(strstr(l, "BRL32_I32_GE_U_SS") != NULL && strstr(l, "BRL8_I32_GE_S_SS") != NULL &&
+        strstr(l, "BRL8_I32_NE_SI") != NULL && strstr(l, "LOAD") == NULL);
+  uint32_t big = 0x90000000u;
+  memcpy(base + 0x508, &big, 4); /* [0x500 + 8]: u32 0x90000000 */
+  base[0x500] = 0xf0;            /* u8 240 */
+  base[0x501] = 0x7f;
+  CHECK(call_i32(&env, "brl", 2, 0x500, (int32_t)0x90000001u) == 1); /* unsigned: 0x9.. < 0x9..1 */
+  CHECK(call_i32(&env, "brl", 2, 0x500, 241) == 2);                  /* signed: 241 > 240 */
+  CHECK(call_i32(&env, "brl", 2, 0x500, 0) == 3);                    /* 0 > 240 is false */
+  base[0x501] = 0x80;
+  CHECK(call_i32(&env, "brl", 2, 0x500, 100) == 4);
+  CHECK(traps(&env, "brl", 2, 65530, WELD_TRAP_MEMORY_OUT_OF_BOUNDS));
+  l = listing(&env, 23, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD8_U_ADDI") != NULL);
+  base[0x602] = '7';
+  CHECK(call_i32(&env, "ldk", 1, 0x600, 0) == 7);
+  l = listing(&env, 24, buf, sizeof buf);
+  CHECK(strstr(l, "I32_LOAD_ADDI") != NULL);
+  CHECK((uint32_t)call_i32(&env, "ldk32", 1, 0x508, 0) == 0x90000000u + 0x7fffffffu);
   unload(&env);
 }
 
@@ -742,6 +982,7 @@ int main(void) {
   test_code_shape();
   test_forwarding();
   test_fusions();
+  test_fusions2();
   test_control();
   test_numerics();
   test_traps();
