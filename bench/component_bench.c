@@ -113,10 +113,10 @@ static weld_trap_t *host_take(void *env, weld_ccaller_t *caller, const weld_cval
     n = args[0].of.str.len;
     if (n && (args[0].of.str.ptr[0] != PATTERN[0] || args[0].of.str.ptr[n - 1] != PATTERN[(n - 1) % 64]))
       return weld_trap_new(WELD_TRAP_HOST, "host_take: wrong string contents");
-  } else if (args[0].kind == WELD_CK_LIST) {
-    n = args[0].of.items.len;
-    if (n && (args[0].of.items.ptr[0].of.u8 != (uint8_t)PATTERN[0] ||
-              args[0].of.items.ptr[n - 1].of.u8 != (uint8_t)PATTERN[(n - 1) % 64]))
+  } else if (args[0].kind == WELD_CK_ARRAY && args[0].of.array.elem == WELD_CK_U8) { /* list<u8>, packed */
+    n = args[0].of.array.len;
+    const uint8_t *p = args[0].of.array.ptr;
+    if (n && (p[0] != (uint8_t)PATTERN[0] || p[n - 1] != (uint8_t)PATTERN[(n - 1) % 64]))
       return weld_trap_new(WELD_TRAP_HOST, "host_take: wrong list contents");
   } else {
     return weld_trap_new(WELD_TRAP_HOST, "host_take: wrong argument kind");
@@ -253,10 +253,9 @@ int main(int argc, char **argv) {
   out("string_g2h_arg_gbs", gbs(ns), "GB/s");
   weld_cval_drop(&str);
 
-  /* ---- list<u8>: the same bytes as a list (one weld_cval_t per element) ---- */
+  /* ---- list<u8>: the same bytes as a list (packed: a WELD_CK_ARRAY of bytes) ---- */
   weld_cval_t list;
-  CHECK(weld_cval_items(&list, WELD_CK_LIST, MIB), "out of memory");
-  for (size_t i = 0; i < MIB; i++) list.of.items.ptr[i].kind = WELD_CK_U8, list.of.items.ptr[i].of.u8 = (uint8_t)text[i];
+  CHECK(weld_cval_array(&list, WELD_CK_U8, text, MIB), "out of memory");
   weld_cfunc_t *take_list = func(inst, "take-list"), *make_list = func(inst, "make-list");
   weld_cfunc_t *send_list = func(inst, "send-list");
   BEST(ns, {
@@ -266,13 +265,14 @@ int main(int argc, char **argv) {
   out("list_h2g_gbs", gbs(ns), "GB/s");
   err = weld_cfunc_call(s, make_list, &n_arg, 1, &res, 1, &trap);
   CHECK_CALL("make-list", err, trap);
-  CHECK(res.kind == WELD_CK_LIST && res.of.items.len == MIB, "make-list returns a list");
-  for (size_t i = 0; i < MIB; i++) CHECK(res.of.items.ptr[i].of.u8 == (uint8_t)text[i], "make-list returns the text");
+  CHECK(res.kind == WELD_CK_ARRAY && res.of.array.elem == WELD_CK_U8 && res.of.array.len == MIB,
+        "make-list returns a list of bytes");
+  CHECK(memcmp(res.of.array.ptr, text, MIB) == 0, "make-list returns the text");
   weld_cval_drop(&res);
   BEST(ns, {
     err = weld_cfunc_call(s, make_list, &n_arg, 1, &res, 1, &trap);
-    if (__builtin_expect(err || trap || res.of.items.len != MIB, 0)) die("make-list", err, trap);
-    sum += res.of.items.ptr[i_ & 0xfffff].of.u8;
+    if (__builtin_expect(err || trap || res.of.array.len != MIB, 0)) die("make-list", err, trap);
+    sum += ((const uint8_t *)res.of.array.ptr)[i_ & 0xfffff];
     weld_cval_drop(&res);
   });
   out("list_g2h_gbs", gbs(ns), "GB/s");

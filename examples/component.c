@@ -11,7 +11,7 @@
  *      receives, and a flat (scalar-only, no allocation) host function for `echo-u32`,
  *   3. instantiates the component in a store (through an InstancePre, which resolves and
  *      type-checks the imports once and can instantiate many times),
- *   4. calls exports: a string, a record, an option and flags with the dynamic API
+ *   4. calls exports: a string, a record, an option, flags and a list<u8> with the dynamic API
  *      (weld_cval_t values, checked against the parameter types first), a u32 with the
  *      typed fast path (weld_cfunc_call_flat). */
 #include "weld.h"
@@ -139,6 +139,19 @@ int main(int argc, char **argv) {
   printf("echo-perms returned");
   for (size_t i = 0; i < weld_ctype_count(perms); i++)
     if (res.of.flags.bits[i / 32] >> (i % 32) & 1) printf(" %s", weld_ctype_name(perms, i));
+  printf("\n");
+  weld_cval_drop(&arg);
+  weld_cval_drop(&res);
+
+  /* list<u8>: lists of numbers travel packed (WELD_CK_ARRAY): a byte buffer each way. */
+  f = weld_cinstance_func_by_name(inst, "test:guest/echo#echo-list-u8");
+  static const uint8_t bytes[] = {0xde, 0xad, 0xbe, 0xef};
+  if (!weld_cval_array(&arg, WELD_CK_U8, bytes, sizeof bytes)) return fail("array", NULL);
+  err = weld_cfunc_call(store, f, &arg, 1, &res, 1, &trap);
+  if (err) return fail("call", err);
+  if (trap) return fprintf(stderr, "trap: %s\n", weld_trap_message(trap)), 1;
+  printf("echo-list-u8 returned");
+  for (size_t i = 0; i < res.of.array.len; i++) printf(" %02x", ((const uint8_t *)res.of.array.ptr)[i]);
   printf("\n");
   weld_cval_drop(&arg);
   weld_cval_drop(&res);

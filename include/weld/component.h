@@ -124,6 +124,8 @@ typedef enum weld_ckind {
   WELD_CK_FLAGS,
   WELD_CK_OWN,
   WELD_CK_BORROW,
+  /* a value representation, not a type: list<T> of a number type T, packed (weld_cval_t) */
+  WELD_CK_ARRAY,
   /* not value types: */
   WELD_CTYPE_FUNC = 64,
   WELD_CTYPE_INSTANCE,
@@ -161,6 +163,12 @@ WELD_API void weld_string_delete(WELD_OWN char *s);
 
 /* A component value.  Aggregates own their members: free with weld_cval_drop.
  *   LIST / RECORD / TUPLE: `items` holds the elements / fields in type order / elements.
+ *   ARRAY: a list<T> whose T is a number type (s8, u8, s16, u16, s32, u32, s64, u64, f32,
+ *     f64), its elements packed in `array.ptr` as a C array of int8_t, uint8_t, ... double
+ *     (`array.elem` says which: WELD_CK_S8 ... WELD_CK_F64).  weld gives every list of
+ *     numbers it lifts (results, host function arguments) in this form, so a list<u8> is a
+ *     byte buffer; as an argument or a host function's result, such a list may be given
+ *     either way (ARRAY with the right elem, or LIST of items).
  *   VARIANT: `variant.index` is the case; `variant.payload` NULL if the case has none.
  *   ENUM: `index`.  OPTION: `option` NULL for none.  RESULT: `result.is_err`, payload or NULL.
  *   FLAGS: bit i of flags.bits[i / 32] is the i-th flag.
@@ -178,6 +186,7 @@ struct weld_cval {
     uint32_t ch;
     struct { char *ptr; size_t len; } str;
     struct { weld_cval_t *ptr; size_t len; } items;
+    struct { void *ptr; size_t len; weld_ckind_t elem; } array;
     struct { uint32_t index; weld_cval_t *payload; } variant;
     uint32_t index;                              /* ENUM */
     weld_cval_t *option;                         /* OPTION: NULL = none */
@@ -198,6 +207,15 @@ WELD_API bool weld_cval_string(weld_cval_t *v, const char *utf8, size_t len);  /
 WELD_API bool weld_cval_items(weld_cval_t *v, weld_ckind_t kind, size_t n);   /* n zeroed items */
 WELD_API bool weld_cval_box(weld_cval_t **slot, const weld_cval_t *moved);   /* payload box */
 WELD_API bool weld_cval_flags(weld_cval_t *v, size_t nflags);                 /* all clear */
+/* An ARRAY of n numbers of kind elem (WELD_CK_S8 ... WELD_CK_F64), copied from data (n
+ * elements of the matching C type), or zero if data is NULL.  False also for a bad elem. */
+WELD_API bool weld_cval_array(weld_cval_t *v, weld_ckind_t elem, const void *data, size_t n);
+/* Reading lists generically, whichever form they have: the number of elements of a LIST,
+ * ARRAY, RECORD or TUPLE (0 for other kinds), and the i-th of them as a value (for an
+ * ARRAY a number value built on the spot; otherwise a shallow copy of the item: a view, not
+ * to be dropped).  False if i is out of range. */
+WELD_API size_t weld_cval_len(const weld_cval_t *v);
+WELD_API bool weld_cval_element(const weld_cval_t *v, size_t i, weld_cval_t *out);
 /* Frees what v owns (recursively) and resets it; does not free v itself. */
 WELD_API void weld_cval_drop(weld_cval_t *v);
 /* Deep copy (resources are shared handles, not duplicated). */

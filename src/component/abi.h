@@ -124,6 +124,17 @@ bool comp_tuple_layout(comp_layouts_t *L, const comp_typeid_t *ts, uint32_t n, u
                        uint32_t *align);
 /* The weld_cval_t kind for a value of type id (WELD_CK_*), 0 if not a value type. */
 weld_ckind_t comp_cval_kind(comp_layouts_t *L, comp_typeid_t id);
+/* The size of one element of an ARRAY value of element kind k (s8..u64, f32, f64), or 0
+ * if k is not a number kind. */
+static inline size_t comp_number_size(weld_ckind_t k) {
+  switch (k) {
+  case WELD_CK_S8: case WELD_CK_U8: return 1;
+  case WELD_CK_S16: case WELD_CK_U16: return 2;
+  case WELD_CK_S32: case WELD_CK_U32: case WELD_CK_F32: return 4;
+  case WELD_CK_S64: case WELD_CK_U64: case WELD_CK_F64: return 8;
+  default: return 0;
+  }
+}
 static inline uint32_t comp_align_to(uint32_t x, uint32_t a) { return (x + a - 1) & ~(a - 1); } /* align_to */
 
 /* ======================================================================= runtime state */

@@ -3,9 +3,9 @@
  * "Lifting and Lowering"): lift.c produces these values and lower.c consumes them.
  *
  * Every buffer a value owns is allocated here with a size derivable from the value
- * (strings: len + 1 bytes, NUL-terminated for convenience; items: len elements; flags:
- * nwords words; boxes: one weld_cval_t), so weld_cval_drop can give the allocator the
- * sizes back.  Resources are handles with their own lifetime (resources.c): dropping a
+ * (strings: len + 1 bytes, NUL-terminated for convenience; items: len elements; arrays:
+ * len numbers; flags: nwords words; boxes: one weld_cval_t), so weld_cval_drop can give the
+ * allocator the sizes back.  Resources are handles with their own lifetime (resources.c): dropping a
  * value never drops the resource it names. */
 #include "component/abi.h"
 #include "base/alloc.h"
@@ -34,6 +34,46 @@ bool weld_cval_items(weld_cval_t *v, weld_ckind_t kind, size_t n) {
   if (!p) return false;
   v->of.items.ptr = p;
   v->of.items.len = n;
+  return true;
+}
+
+bool weld_cval_array(weld_cval_t *v, weld_ckind_t elem, const void *data, size_t n) {
+  size_t size = comp_number_size(elem);
+  v->kind = WELD_CK_ARRAY;
+  v->of.array.ptr = NULL;
+  v->of.array.len = 0;
+  v->of.array.elem = size ? elem : WELD_CK_U8;
+  if (!size || n > SIZE_MAX / size) return false;
+  if (n == 0) return true;
+  void *p = data ? base_alloc(n * size) : base_calloc(n, size);
+  if (!p) return false;
+  if (data) memcpy(p, data, n * size);
+  v->of.array.ptr = p;
+  v->of.array.len = n;
+  return true;
+}
+
+size_t weld_cval_len(const weld_cval_t *v) {
+  if (!v) return 0;
+  switch (v->kind) {
+  case WELD_CK_ARRAY: return v->of.array.len;
+  case WELD_CK_LIST:
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE: return v->of.items.len;
+  default: return 0;
+  }
+}
+
+bool weld_cval_element(const weld_cval_t *v, size_t i, weld_cval_t *out) {
+  memset(out, 0, sizeof *out);
+  if (i >= weld_cval_len(v)) return false;
+  if (v->kind != WELD_CK_ARRAY) {
+    *out = v->of.items.ptr[i];
+    return true;
+  }
+  size_t size = comp_number_size(v->of.array.elem);
+  out->kind = v->of.array.elem;
+  memcpy(&out->of, (const uint8_t *)v->of.array.ptr + i * size, size); /* the union's first bytes */
   return true;
 }
 
@@ -67,7 +107,8 @@ bool weld_cval_flags(weld_cval_t *v, size_t nflags) {
 #define KIND_BIT(k) (1u << (k))
 #define OWNS_MEMORY                                                                                     \
   (KIND_BIT(WELD_CK_STRING) | KIND_BIT(WELD_CK_LIST) | KIND_BIT(WELD_CK_RECORD) | KIND_BIT(WELD_CK_TUPLE) | \
-   KIND_BIT(WELD_CK_VARIANT) | KIND_BIT(WELD_CK_OPTION) | KIND_BIT(WELD_CK_RESULT) | KIND_BIT(WELD_CK_FLAGS))
+   KIND_BIT(WELD_CK_VARIANT) | KIND_BIT(WELD_CK_OPTION) | KIND_BIT(WELD_CK_RESULT) | KIND_BIT(WELD_CK_FLAGS) | \
+   KIND_BIT(WELD_CK_ARRAY))
 #define MAY_HOLD_OWN                                                                                     \
   (KIND_BIT(WELD_CK_OWN) | KIND_BIT(WELD_CK_LIST) | KIND_BIT(WELD_CK_RECORD) | KIND_BIT(WELD_CK_TUPLE) | \
    KIND_BIT(WELD_CK_VARIANT) | KIND_BIT(WELD_CK_OPTION) | KIND_BIT(WELD_CK_RESULT))
@@ -94,6 +135,7 @@ void weld_cval_drop(weld_cval_t *v) {
       base_free(v->of.items.ptr, v->of.items.len * sizeof *v->of.items.ptr);
     }
     break;
+  case WELD_CK_ARRAY: base_free(v->of.array.ptr, v->of.array.len * comp_number_size(v->of.array.elem)); break;
   case WELD_CK_VARIANT: free_box(v->of.variant.payload); break;
   case WELD_CK_OPTION: free_box(v->of.option); break;
   case WELD_CK_RESULT: free_box(v->of.result.payload); break;
@@ -161,6 +203,7 @@ bool weld_cval_clone(weld_cval_t *dst, const weld_cval_t *src) {
       }
     }
     return true;
+  case WELD_CK_ARRAY: return weld_cval_array(dst, src->of.array.elem, src->of.array.ptr, src->of.array.len);
   case WELD_CK_VARIANT: return clone_box(&dst->of.variant.payload, src->of.variant.payload);
   case WELD_CK_OPTION: return clone_box(&dst->of.option, src->of.option);
   case WELD_CK_RESULT: return clone_box(&dst->of.result.payload, src->of.result.payload);

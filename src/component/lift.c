@@ -121,77 +121,41 @@ static weld_trap_t *lift_string(lst_t *st, uint32_t ptr, uint32_t tagged, weld_c
   return NULL;
 }
 
-/* A list element of a scalar kind, its payload cleared (the caller then sets it). */
-static inline void scalar_item(weld_cval_t *e, weld_ckind_t k) {
-  e->kind = k;
-  e->of.str.ptr = NULL;
-  e->of.str.len = 0;
-}
-
-/* load_list_from_range */
+/* load_list_from_range.  A list of numbers becomes an ARRAY (weld_cval_t): one copy of
+ * the guest's bytes (floats with their NaNs canonicalised); other lists become items. */
 static weld_trap_t *lift_list(lst_t *st, comp_typeid_t elem, uint32_t ptr, uint32_t len, weld_cval_t *out) {
   const comp_abi_cx_t *cx = st->cx;
   const comp_layout_t *el = comp_layout(cx->L, elem);
   if (!el) return oom();
   if (ptr & (el->align - 1)) return comp_abi_trap("list pointer 0x%x is not %u-byte aligned", ptr, el->align);
   weld_trap_t *trap = NULL;
-  const uint8_t *m = comp_abi_mem(cx, ptr, (uint64_t)len * el->size, &trap);
+  uint64_t bytes = (uint64_t)len * el->size;
+  const uint8_t *m = comp_abi_mem(cx, ptr, bytes, &trap);
   if (!m) return trap;
-  TRY(charge(st, (uint64_t)len * sizeof(weld_cval_t)));
   weld_ckind_t k = comp_cval_kind(cx->L, elem);
-  /* primitive elements without a call per element, each written whole (so the array need
-   * not be zeroed first: a 1 MiB list<u8> is 24 MiB of weld_cval_t) */
-  weld_cval_t *it;
-  switch (el->lkind) {
-  case COMP_LK_U8: case COMP_LK_S8: case COMP_LK_U16: case COMP_LK_S16:
-  case COMP_LK_U32: case COMP_LK_S32: case COMP_LK_U64: case COMP_LK_S64:
-    if (!weld_cval_items(out, WELD_CK_LIST, 0)) return oom(); /* an empty list until filled */
-    if (!len) return NULL;
-    it = base_alloc((size_t)len * sizeof *it);
-    if (!it) return oom();
-    out->of.items.ptr = it;
-    out->of.items.len = len;
-    break;
-  default:
-    if (!weld_cval_items(out, WELD_CK_LIST, len)) return oom();
-    it = out->of.items.ptr;
-    break;
-  }
-  switch (el->lkind) {
-  case COMP_LK_U8:
-    for (uint32_t i = 0; i < len; i++) scalar_item(&it[i], k), it[i].of.u8 = m[i];
-    return NULL;
-  case COMP_LK_S8:
-    for (uint32_t i = 0; i < len; i++) scalar_item(&it[i], k), it[i].of.s8 = (int8_t)m[i];
-    return NULL;
-  case COMP_LK_U16: case COMP_LK_S16:
-    for (uint32_t i = 0; i < len; i++) {
-      scalar_item(&it[i], k);
-      memcpy(&it[i].of.u16, m + 2 * i, 2);
-    }
-    return NULL;
-  case COMP_LK_U32: case COMP_LK_S32:
-    for (uint32_t i = 0; i < len; i++) {
-      scalar_item(&it[i], k);
-      memcpy(&it[i].of.u32, m + 4 * i, 4);
-    }
-    return NULL;
-  case COMP_LK_U64: case COMP_LK_S64:
-    for (uint32_t i = 0; i < len; i++) {
-      scalar_item(&it[i], k);
-      memcpy(&it[i].of.u64, m + 8 * i, 8);
-    }
-    return NULL;
-  default:
-    for (uint32_t i = 0; i < len; i++) {
-      trap = load_at(st, elem, ptr + i * el->size, &it[i]);
-      if (trap) {
-        comp_cval_discard(out);
-        return trap;
-      }
+  if (comp_number_size(k)) {
+    TRY(charge(st, bytes));
+    if (!weld_cval_array(out, k, m, len)) return oom();
+    if (k == WELD_CK_F32) {
+      float *f = out->of.array.ptr;
+      for (uint32_t i = 0; i < len; i++) f[i] = canon32(f[i]);
+    } else if (k == WELD_CK_F64) {
+      double *d = out->of.array.ptr;
+      for (uint32_t i = 0; i < len; i++) d[i] = canon64(d[i]);
     }
     return NULL;
   }
+  TRY(charge(st, (uint64_t)len * sizeof(weld_cval_t)));
+  if (!weld_cval_items(out, WELD_CK_LIST, len)) return oom();
+  weld_cval_t *it = out->of.items.ptr;
+  for (uint32_t i = 0; i < len; i++) {
+    trap = load_at(st, elem, ptr + i * el->size, &it[i]);
+    if (trap) {
+      comp_cval_discard(out);
+      return trap;
+    }
+  }
+  return NULL;
 }
 
 static uint32_t rd32(const uint8_t *p) {

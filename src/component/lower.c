@@ -23,7 +23,7 @@ static const char *ck_name(weld_ckind_t k) {
   static const char *const names[] = {"?",      "bool",   "s8",   "u8",    "s16",     "u16",  "s32",
                                       "u32",    "s64",    "u64",  "f32",   "f64",     "char", "string",
                                       "list",   "record", "tuple", "variant", "enum",  "option",
-                                      "result", "flags",  "own",  "borrow"};
+                                      "result", "flags",  "own",  "borrow", "array"};
   return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -65,6 +65,17 @@ static weld_error_t *check(comp_layouts_t *L, comp_typeid_t id, const weld_cval_
   const comp_layout_t *l = comp_layout(L, id);
   if (!l) return base_error("out of memory computing a type layout");
   weld_ckind_t want = comp_cval_kind(L, id);
+  if (v->kind == WELD_CK_ARRAY && want == WELD_CK_LIST) { /* the packed form of a list of numbers */
+    weld_ckind_t ek = comp_cval_kind(L, l->members[0]);
+    if (!comp_number_size(ek)) return base_error("expected list<%s>, found an array of numbers", ck_name(ek));
+    if (v->of.array.elem != ek)
+      return base_error("expected list<%s>, found an array of %s", ck_name(ek), ck_name(v->of.array.elem));
+    if (v->of.array.len && !v->of.array.ptr) return base_error("array with NULL data");
+    if ((uint64_t)v->of.array.len * comp_number_size(ek) > WELD_MAX_LIST_BYTES)
+      return base_error("list of %zu elements (%llu bytes) exceeds the limit of %u bytes", v->of.array.len,
+                        (unsigned long long)v->of.array.len * comp_number_size(ek), WELD_MAX_LIST_BYTES);
+    return NULL;
+  }
   if (v->kind != want) return base_error("expected %s, found %s", ck_name(want), ck_name(v->kind));
   switch (l->lkind) {
   case COMP_LK_CHAR:
@@ -270,10 +281,17 @@ static weld_trap_t *store_list_value(const comp_abi_cx_t *cx, comp_typeid_t elem
                                      uint32_t *ptr, uint32_t *len) {
   const comp_layout_t *el = comp_layout(cx->L, elem);
   if (!el) return core_trap_new(WELD_TRAP_OUT_OF_MEMORY, NULL, "out of memory");
-  uint64_t bytes = (uint64_t)v->of.items.len * el->size;
+  bool packed = v->kind == WELD_CK_ARRAY; /* numbers in their memory layout already (checked) */
+  uint64_t bytes = (uint64_t)(packed ? v->of.array.len : v->of.items.len) * el->size;
   if (bytes >= ((uint64_t)1 << 32)) return comp_abi_trap("list of %llu bytes is too long", (unsigned long long)bytes);
   uint32_t p;
   TRY(comp_abi_realloc(cx, 0, 0, el->align, (uint32_t)bytes, &p));
+  if (packed) {
+    if (bytes) memcpy(mem_at(cx, p), v->of.array.ptr, (size_t)bytes);
+    *ptr = p;
+    *len = (uint32_t)v->of.array.len;
+    return NULL;
+  }
   const weld_cval_t *it = v->of.items.ptr;
   size_t n = v->of.items.len;
   /* primitive elements without a call per element */

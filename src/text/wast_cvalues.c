@@ -63,6 +63,7 @@ static const char *kind_name(weld_ckind_t k) {
   case WELD_CK_CHAR: return "char";
   case WELD_CK_STRING: return "string";
   case WELD_CK_LIST: return "list";
+  case WELD_CK_ARRAY: return "list";
   case WELD_CK_RECORD: return "record";
   case WELD_CK_TUPLE: return "tuple";
   case WELD_CK_VARIANT: return "variant";
@@ -419,6 +420,15 @@ static bool float_match(const text_wast_cval_t *p, uint64_t bits, unsigned width
 static bool payload_match(const text_wast_cval_t *p, const weld_cval_t *got, const weld_ctype_t *pt, unsigned depth);
 
 static bool match_rec(const text_wast_cval_t *p, const weld_cval_t *g, const weld_ctype_t *t, unsigned depth) {
+  if (g && g->kind == WELD_CK_ARRAY && p->kind == WELD_CK_LIST && weld_ctype_kind(t) == WELD_CK_LIST) {
+    /* a list of numbers, packed */
+    if (weld_cval_len(g) != p->nitems) return false;
+    for (uint32_t i = 0; i < p->nitems; i++) {
+      weld_cval_t e;
+      if (!weld_cval_element(g, i, &e) || !match_rec(&p->items[i], &e, weld_ctype_member(t, 0), depth + 1)) return false;
+    }
+    return true;
+  }
   if (!g || depth > WELD_MAX_WAST_VALUE_NESTING || g->kind != p->kind || weld_ctype_kind(t) != g->kind) return false;
   switch (g->kind) {
   case WELD_CK_BOOL: return g->of.b == (p->bits != 0);
@@ -558,18 +568,22 @@ static void print_rec(base_buf_t *b, const weld_cval_t *v, const weld_ctype_t *t
     return;
   }
   case WELD_CK_LIST:
+  case WELD_CK_ARRAY:
   case WELD_CK_TUPLE:
   case WELD_CK_RECORD: {
-    base_buf_printf(b, "(%s.const", v->kind == WELD_CK_LIST ? "list" : v->kind == WELD_CK_TUPLE ? "tuple" : "record");
-    size_t n = v->of.items.len;
+    bool list = v->kind == WELD_CK_LIST || v->kind == WELD_CK_ARRAY;
+    base_buf_printf(b, "(%s.const", list ? "list" : v->kind == WELD_CK_TUPLE ? "tuple" : "record");
+    size_t n = weld_cval_len(v);
     for (size_t i = 0; i < n && i < PRINT_MAX_ITEMS; i++) {
       base_buf_byte(b, ' ');
-      const weld_ctype_t *et = weld_ctype_member(t, v->kind == WELD_CK_LIST ? 0 : i);
+      const weld_ctype_t *et = weld_ctype_member(t, list ? 0 : i);
       if (v->kind == WELD_CK_RECORD) {
         nm = weld_ctype_name(t, i);
         base_buf_printf(b, "(field \"%s\" ", nm ? nm : "?");
       }
-      print_rec(b, &v->of.items.ptr[i], et, depth + 1);
+      weld_cval_t e;
+      weld_cval_element(v, i, &e);
+      print_rec(b, &e, et, depth + 1);
       if (v->kind == WELD_CK_RECORD) base_buf_byte(b, ')');
     }
     if (n > PRINT_MAX_ITEMS) base_buf_printf(b, " ...(%zu items)", n);

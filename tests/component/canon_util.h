@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../test.h"
+#include "cval_eq.h"
 
 /* ---------------------------------------------------------------- the guest */
 
@@ -315,48 +316,6 @@ static inline weld_cval_t V_strn(const char *s, size_t n) {
   weld_cval_t v;
   weld_cval_string(&v, s, n);
   return v;
-}
-
-/* Deep equality (floats by bits, except that any two NaNs are equal). */
-static inline bool cval_eq(const weld_cval_t *a, const weld_cval_t *b);
-static inline bool box_eq(const weld_cval_t *a, const weld_cval_t *b) {
-  if (!a || !b) return a == b;
-  return cval_eq(a, b);
-}
-static inline bool cval_eq(const weld_cval_t *a, const weld_cval_t *b) {
-  if (a->kind != b->kind) return false;
-  switch (a->kind) {
-  case WELD_CK_BOOL: return a->of.b == b->of.b;
-  case WELD_CK_S8: case WELD_CK_U8: return a->of.u8 == b->of.u8;
-  case WELD_CK_S16: case WELD_CK_U16: return a->of.u16 == b->of.u16;
-  case WELD_CK_S32: case WELD_CK_U32: case WELD_CK_CHAR: return a->of.u32 == b->of.u32;
-  case WELD_CK_S64: case WELD_CK_U64: return a->of.u64 == b->of.u64;
-  case WELD_CK_F32:
-    if (isnan(a->of.f32) && isnan(b->of.f32)) return true;
-    return memcmp(&a->of.f32, &b->of.f32, 4) == 0;
-  case WELD_CK_F64:
-    if (isnan(a->of.f64) && isnan(b->of.f64)) return true;
-    return memcmp(&a->of.f64, &b->of.f64, 8) == 0;
-  case WELD_CK_STRING:
-    return a->of.str.len == b->of.str.len && (a->of.str.len == 0 || memcmp(a->of.str.ptr, b->of.str.ptr, a->of.str.len) == 0);
-  case WELD_CK_LIST: case WELD_CK_RECORD: case WELD_CK_TUPLE:
-    if (a->of.items.len != b->of.items.len) return false;
-    for (size_t i = 0; i < a->of.items.len; i++)
-      if (!cval_eq(&a->of.items.ptr[i], &b->of.items.ptr[i])) return false;
-    return true;
-  case WELD_CK_VARIANT: return a->of.variant.index == b->of.variant.index && box_eq(a->of.variant.payload, b->of.variant.payload);
-  case WELD_CK_ENUM: return a->of.index == b->of.index;
-  case WELD_CK_OPTION: return box_eq(a->of.option, b->of.option);
-  case WELD_CK_RESULT: return a->of.result.is_err == b->of.result.is_err && box_eq(a->of.result.payload, b->of.result.payload);
-  case WELD_CK_FLAGS: {
-    uint32_t x = a->of.flags.nwords ? a->of.flags.bits[0] : 0, y = b->of.flags.nwords ? b->of.flags.bits[0] : 0;
-    return x == y;
-  }
-  case WELD_CK_OWN: case WELD_CK_BORROW:
-    return a->of.resource && b->of.resource && a->of.resource->rt == b->of.resource->rt &&
-           a->of.resource->rep == b->of.resource->rep;
-  default: return false;
-  }
 }
 
 #endif

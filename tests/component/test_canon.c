@@ -511,7 +511,7 @@ static void test_hostile(void) {
   CHECK(out.of.items.len == 100 && out.of.items.ptr[99].of.str.len == 1000, "aliased strings within budget");
   weld_cval_drop(&out);
   comp_typeid_t llu8 = T_list(T_list(COMP_PRIM_U8));
-  ca.host_budget = 100 * 1000 * sizeof(weld_cval_t); /* inner list of 1000 u8, 100 times, plus the outer */
+  ca.host_budget = 100 * 1000; /* inner list of 1000 u8 (packed: 1000 bytes), 100 times, plus the outer */
   EXPECT_TRAP(comp_lift_flat(&ca, llu8, s, &out), "too large");
   ca.host_budget = 0;
   /* chars */

@@ -176,13 +176,16 @@ static weld_trap_t *host_max_of(void *env, weld_ccaller_t *caller, const weld_cv
   (void)caller;
   host_log_t *h = env;
   h->calls++;
-  if (nargs != 1 || nresults != 1 || args[0].kind != WELD_CK_LIST || results[0].kind != WELD_CK_OPTION)
+  /* a list<u32> arrives packed: an array of uint32_t */
+  if (nargs != 1 || nresults != 1 || args[0].kind != WELD_CK_ARRAY || args[0].of.array.elem != WELD_CK_U32 ||
+      results[0].kind != WELD_CK_OPTION)
     return weld_trap_new(WELD_TRAP_HOST, "max-of: unexpected arguments");
   results[0].of.option = NULL;
-  if (args[0].of.items.len == 0) return NULL;
+  if (args[0].of.array.len == 0) return NULL;
+  const uint32_t *xs = args[0].of.array.ptr;
   uint32_t m = 0;
-  for (size_t i = 0; i < args[0].of.items.len; i++)
-    if (args[0].of.items.ptr[i].of.u32 > m) m = args[0].of.items.ptr[i].of.u32;
+  for (size_t i = 0; i < args[0].of.array.len; i++)
+    if (xs[i] > m) m = xs[i];
   weld_cval_t x = v_u32(m);
   if (!weld_cval_box(&results[0].of.option, &x)) return weld_trap_new(WELD_TRAP_OUT_OF_MEMORY, "max-of");
   return NULL;

@@ -8,6 +8,7 @@
  * report; lift_values with spilling.  Handles: the source's table holds a few own and
  * borrow handles of one resource type.
  * Build and run: see tests/fuzz/README.md. */
+#include "../component/cval_eq.h"
 #include "base/alloc.h"
 #include "component/abi.h"
 #include "weld.h"
@@ -103,31 +104,7 @@ static comp_typeid_t gen(rd_t *r, int depth) {
 
 /* ---------------------------------------------------------------- equality */
 
-static bool eq(const weld_cval_t *a, const weld_cval_t *b);
-static bool beq(const weld_cval_t *a, const weld_cval_t *b) { return (!a || !b) ? a == b : eq(a, b); }
-static bool eq(const weld_cval_t *a, const weld_cval_t *b) {
-  if (a->kind != b->kind) return false;
-  switch (a->kind) {
-  case WELD_CK_BOOL: return a->of.b == b->of.b;
-  case WELD_CK_S8: case WELD_CK_U8: return a->of.u8 == b->of.u8;
-  case WELD_CK_S16: case WELD_CK_U16: return a->of.u16 == b->of.u16;
-  case WELD_CK_S32: case WELD_CK_U32: case WELD_CK_CHAR: case WELD_CK_ENUM: return a->of.u32 == b->of.u32;
-  case WELD_CK_S64: case WELD_CK_U64: case WELD_CK_F64: return a->of.u64 == b->of.u64;
-  case WELD_CK_F32: return memcmp(&a->of.f32, &b->of.f32, 4) == 0;
-  case WELD_CK_STRING: return a->of.str.len == b->of.str.len && memcmp(a->of.str.ptr, b->of.str.ptr, a->of.str.len) == 0;
-  case WELD_CK_LIST: case WELD_CK_RECORD: case WELD_CK_TUPLE:
-    if (a->of.items.len != b->of.items.len) return false;
-    for (size_t i = 0; i < a->of.items.len; i++)
-      if (!eq(&a->of.items.ptr[i], &b->of.items.ptr[i])) return false;
-    return true;
-  case WELD_CK_VARIANT: return a->of.variant.index == b->of.variant.index && beq(a->of.variant.payload, b->of.variant.payload);
-  case WELD_CK_OPTION: return beq(a->of.option, b->of.option);
-  case WELD_CK_RESULT: return a->of.result.is_err == b->of.result.is_err && beq(a->of.result.payload, b->of.result.payload);
-  case WELD_CK_FLAGS: return (a->of.flags.nwords ? a->of.flags.bits[0] : 0) == (b->of.flags.nwords ? b->of.flags.bits[0] : 0);
-  case WELD_CK_OWN: case WELD_CK_BORROW: return a->of.resource->rep == b->of.resource->rep;
-  default: return false;
-  }
-}
+
 
 /* ---------------------------------------------------------------- realloc */
 
@@ -252,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (!tr) {
         tr = comp_lift_flat(&cb, t, out, &w);
         if (!tr) {
-          if (!eq(&v, &w)) __builtin_trap();
+          if (!cval_eq(&v, &w)) __builtin_trap();
           drop_lifted(&w, &sub_b);
         }
       }
@@ -273,7 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!tr) {
       tr = comp_load(&cb, t2, p, &w);
       if (!tr) {
-        if (!eq(&v, &w)) __builtin_trap();
+        if (!cval_eq(&v, &w)) __builtin_trap();
         drop_lifted(&w, &sub_b);
       }
     }

@@ -1,0 +1,83 @@
+/* cval_eq.h — deep equality of component values for tests (public API only).
+ *
+ * Floats compare by bits, except that any two NaNs are equal (lifting may canonicalise
+ * them); a list of numbers compares equal in its two forms (ARRAY, or LIST of items);
+ * flags compare every word; resources are equal when they are the same handle, or host
+ * handles of the same type and rep. */
+#ifndef WELD_TESTS_CVAL_EQ_H
+#define WELD_TESTS_CVAL_EQ_H
+#include "weld/component.h"
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+static inline bool cval_eq(const weld_cval_t *a, const weld_cval_t *b);
+
+static inline bool cval_box_eq(const weld_cval_t *a, const weld_cval_t *b) {
+  if (!a || !b) return a == b;
+  return cval_eq(a, b);
+}
+
+static inline bool cval_is_list(const weld_cval_t *v) { return v->kind == WELD_CK_LIST || v->kind == WELD_CK_ARRAY; }
+
+static inline bool cval_eq(const weld_cval_t *a, const weld_cval_t *b) {
+  if (cval_is_list(a) && cval_is_list(b)) {
+    size_t n = weld_cval_len(a);
+    if (n != weld_cval_len(b)) return false;
+    for (size_t i = 0; i < n; i++) {
+      weld_cval_t x, y;
+      if (!weld_cval_element(a, i, &x) || !weld_cval_element(b, i, &y) || !cval_eq(&x, &y)) return false;
+    }
+    return true;
+  }
+  if (a->kind != b->kind) return false;
+  switch (a->kind) {
+  case WELD_CK_BOOL: return a->of.b == b->of.b;
+  case WELD_CK_S8: case WELD_CK_U8: return a->of.u8 == b->of.u8;
+  case WELD_CK_S16: case WELD_CK_U16: return a->of.u16 == b->of.u16;
+  case WELD_CK_S32: case WELD_CK_U32: return a->of.u32 == b->of.u32;
+  case WELD_CK_CHAR: return a->of.ch == b->of.ch;
+  case WELD_CK_S64: case WELD_CK_U64: return a->of.u64 == b->of.u64;
+  case WELD_CK_F32: return (isnan(a->of.f32) && isnan(b->of.f32)) || memcmp(&a->of.f32, &b->of.f32, 4) == 0;
+  case WELD_CK_F64: return (isnan(a->of.f64) && isnan(b->of.f64)) || memcmp(&a->of.f64, &b->of.f64, 8) == 0;
+  case WELD_CK_STRING:
+    return a->of.str.len == b->of.str.len && (a->of.str.len == 0 || memcmp(a->of.str.ptr, b->of.str.ptr, a->of.str.len) == 0);
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE:
+    if (a->of.items.len != b->of.items.len) return false;
+    for (size_t i = 0; i < a->of.items.len; i++)
+      if (!cval_eq(&a->of.items.ptr[i], &b->of.items.ptr[i])) return false;
+    return true;
+  case WELD_CK_VARIANT:
+    return a->of.variant.index == b->of.variant.index && cval_box_eq(a->of.variant.payload, b->of.variant.payload);
+  case WELD_CK_ENUM: return a->of.index == b->of.index;
+  case WELD_CK_OPTION: return cval_box_eq(a->of.option, b->of.option);
+  case WELD_CK_RESULT:
+    return a->of.result.is_err == b->of.result.is_err && cval_box_eq(a->of.result.payload, b->of.result.payload);
+  case WELD_CK_FLAGS: {
+    size_t n = a->of.flags.nwords > b->of.flags.nwords ? a->of.flags.nwords : b->of.flags.nwords;
+    for (size_t i = 0; i < n; i++) {
+      uint32_t x = i < a->of.flags.nwords ? a->of.flags.bits[i] : 0, y = i < b->of.flags.nwords ? b->of.flags.bits[i] : 0;
+      if (x != y) return false;
+    }
+    return true;
+  }
+  case WELD_CK_OWN:
+  case WELD_CK_BORROW: {
+    if (a->of.resource == b->of.resource) return true;
+    uint32_t x, y;
+    weld_error_t *ea, *eb;
+    if (!a->of.resource || !b->of.resource || weld_resource_type(a->of.resource) != weld_resource_type(b->of.resource))
+      return false;
+    ea = weld_resource_rep(a->of.resource, &x);
+    eb = weld_resource_rep(b->of.resource, &y);
+    bool same = !ea && !eb && x == y;
+    weld_error_delete(ea);
+    weld_error_delete(eb);
+    return same;
+  }
+  default: return false;
+  }
+}
+
+#endif
