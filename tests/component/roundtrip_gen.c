@@ -1330,6 +1330,20 @@ static bool eq_walk(const rt_type_t *t, const weld_cval_t *e, const weld_cval_t 
                     size_t wn) {
   size_t plen = strlen(path);
   bool res = true;
+  if (t->kind == WELD_CK_LIST && (g->kind == WELD_CK_ARRAY || e->kind == WELD_CK_ARRAY)) {
+    /* a list of numbers in its packed form: compare element by element */
+    size_t n = weld_cval_len(e);
+    if (weld_cval_len(g) != n) return mismatch(why, wn, path, "%zu items, expected %zu", weld_cval_len(g), n);
+    for (size_t i = 0; i < n && res; i++) {
+      weld_cval_t ei, gi;
+      weld_cval_element(e, i, &ei);
+      weld_cval_element(g, i, &gi);
+      path_push(path, pcap, "[%zu]", i);
+      res = eq_walk(t->m[0], &ei, &gi, path, pcap, why, wn);
+      path[plen] = 0;
+    }
+    return res;
+  }
   if (t->kind == WELD_CK_OWN || t->kind == WELD_CK_BORROW) {
     if (g->kind != t->kind) return mismatch(why, wn, path, "kind %d, expected %d", (int)g->kind, (int)t->kind);
     uint32_t rep = 0;
