@@ -16,7 +16,12 @@
  * string encoding, so calls between stages transcode (utf8 / utf16 / latin1+utf16).
  *
  * Values are compared deeply; floats compare NaN == NaN (lifting/lowering may canonicalise
- * NaN payloads) and otherwise bit for bit. */
+ * NaN payloads) and otherwise bit for bit.
+ *
+ * With rt_opts_t.invalid, some calls pass an invalid argument (must be an error, nothing
+ * runs) or have the host return an invalid result (must trap), some cases have a stage
+ * that keeps the borrows it is given (calls passing borrows must trap) or whose realloc
+ * returns bad pointers (calls may trap, never return wrong values). */
 #ifndef WELD_TESTS_ROUNDTRIP_GEN_H
 #define WELD_TESTS_ROUNDTRIP_GEN_H
 #include "weld.h"
