@@ -28,8 +28,3 @@ install: all
 
 clean:
 	rm -rf $(BUILD) build-asan
-
-# Build and run the embedding example (examples/hello.c).
-.PHONY: example
-example: all
-	@$(BUILD)/examples/hello
