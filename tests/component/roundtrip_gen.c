@@ -1054,6 +1054,40 @@ static uint64_t gen_f64_bits(rt_rand_t *r) {
   }
 }
 
+static size_t number_size(weld_ckind_t k) {
+  switch (k) {
+  case WELD_CK_S8:
+  case WELD_CK_U8: return 1;
+  case WELD_CK_S16:
+  case WELD_CK_U16: return 2;
+  case WELD_CK_S64:
+  case WELD_CK_U64:
+  case WELD_CK_F64: return 8;
+  default: return 4;
+  }
+}
+
+/* A LIST of numbers of kind elem, made an ARRAY (the packed form). */
+static bool to_array(weld_cval_t *v, weld_ckind_t elem) {
+  size_t n = v->of.items.len, es = number_size(elem);
+  uint8_t *buf = malloc(n * es + 1);
+  if (!buf) return false;
+  for (size_t i = 0; i < n; i++) {
+    const weld_cval_t *x = &v->of.items.ptr[i];
+    const void *src = es == 1 ? (const void *)&x->of.u8 : es == 2 ? (const void *)&x->of.u16
+                      : es == 4 ? (elem == WELD_CK_F32 ? (const void *)&x->of.f32 : (const void *)&x->of.u32)
+                                : (elem == WELD_CK_F64 ? (const void *)&x->of.f64 : (const void *)&x->of.u64);
+    memcpy(buf + i * es, src, es);
+  }
+  weld_cval_t a;
+  bool ok = weld_cval_array(&a, elem, buf, n);
+  free(buf);
+  if (!ok) return false;
+  weld_cval_drop(v);
+  *v = a;
+  return true;
+}
+
 static bool gen_value(weld_cval_t *v, const rt_type_t *t, rt_rand_t *r, vbudget_t *bud) {
   memset(v, 0, sizeof *v);
   v->kind = t->kind;
@@ -1092,6 +1126,8 @@ static bool gen_value(weld_cval_t *v, const rt_type_t *t, rt_rand_t *r, vbudget_
     if (!weld_cval_items(v, WELD_CK_LIST, n)) return false;
     for (uint32_t i = 0; i < n; i++)
       if (!gen_value(&v->of.items.ptr[i], t->m[0], r, bud)) return false;
+    /* a list of numbers may also be given packed (weld lifts it that way) */
+    if (t->m[0]->kind >= WELD_CK_S8 && t->m[0]->kind <= WELD_CK_F64 && chance(r, 1, 2)) return to_array(v, t->m[0]->kind);
     return true;
   }
   case WELD_CK_RECORD:
@@ -1526,6 +1562,7 @@ typedef struct pick {
 } pick_t;
 
 static bool corruptible(const rt_type_t *t, const weld_cval_t *v) {
+  if (v->kind == WELD_CK_ARRAY) return true;
   switch (t->kind) {
   case WELD_CK_STRING: return v->of.str.len > 0;
   case WELD_CK_FLAGS: return t->n < 32;
@@ -1541,6 +1578,7 @@ static void collect(weld_cval_t *v, const rt_type_t *t, rt_rand_t *r, pick_t *p)
     p->node = v;
     p->t = t;
   }
+  if (v->kind == WELD_CK_ARRAY) return;
   switch (t->kind) {
   case WELD_CK_LIST:
   case WELD_CK_RECORD:
@@ -1561,6 +1599,22 @@ static bool corrupt(weld_cval_t *v, const rt_type_t *t, rt_rand_t *r) {
   if (!p.node) return false;
   weld_cval_t *n = p.node;
   uint32_t lim = p.t->n;
+  if (n->kind == WELD_CK_ARRAY) { /* another element kind of the same size */
+    static const weld_ckind_t same[][3] = {{WELD_CK_S8, WELD_CK_U8, WELD_CK_U8},
+                                           {WELD_CK_S16, WELD_CK_U16, WELD_CK_U16},
+                                           {WELD_CK_S32, WELD_CK_U32, WELD_CK_F32},
+                                           {WELD_CK_S64, WELD_CK_U64, WELD_CK_F64}};
+    for (size_t g = 0; g < 4; g++)
+      for (size_t j = 0; j < 3; j++)
+        if (same[g][j] == n->of.array.elem) {
+          weld_ckind_t k;
+          do k = same[g][rt_below(r, 3)];
+          while (k == n->of.array.elem);
+          n->of.array.elem = k;
+          return true;
+        }
+    return false;
+  }
   switch (p.t->kind) {
   case WELD_CK_STRING: n->of.str.ptr[rt_below(r, (uint32_t)n->of.str.len)] = (char)0xFF; return true;
   case WELD_CK_FLAGS: n->of.flags.bits[0] |= 1u << (lim + rt_below(r, 32 - lim)); return true;

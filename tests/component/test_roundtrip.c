@@ -90,7 +90,8 @@ int main(int argc, char **argv) {
   if (!custom) test_flags_limit(e);
   weld_engine_delete(e);
   printf("%llu cases, %llu calls (%llu flat), %llu stages, %llu with differing encodings, %llu spilled params, "
-         "%llu return areas, %llu with resources; refused %llu invalid arguments and %llu invalid results; %llu traps for bad realloc pointers\n",
+         "%llu return areas, %llu with resources; refused %llu invalid arguments and %llu invalid results; "
+         "%llu traps for bad realloc pointers\n",
          (unsigned long long)st.cases, (unsigned long long)st.calls, (unsigned long long)st.flat_calls,
          (unsigned long long)st.stages, (unsigned long long)st.encodings_differ, (unsigned long long)st.spilled_params,
          (unsigned long long)st.retptr, (unsigned long long)st.resources, (unsigned long long)st.refused_args,
