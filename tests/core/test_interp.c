@@ -16,15 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int g_pass, g_fail;
-#define CHECK(c)                                                                         \
-  do {                                                                                   \
-    if (c) g_pass++;                                                                     \
-    else {                                                                               \
-      g_fail++;                                                                          \
-      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #c);                    \
-    }                                                                                    \
-  } while (0)
+#include "../test.h"
 
 /* ------------------------------------------------------------------ helpers */
 typedef struct {
