@@ -16,46 +16,8 @@
 #include <unistd.h>
 
 #include "../test.h"
+#include "wat_env.h"
 
-typedef struct {
-  weld_engine_t *engine;
-  weld_store_t *store;
-  weld_module_t *module;
-  weld_instance_t *inst;
-} env_t;
-
-static bool load(env_t *env, const weld_config_t *cfg, const char *wat, const weld_extern_t *imports, size_t nimports) {
-  memset(env, 0, sizeof *env);
-  env->engine = weld_engine_new(cfg);
-  env->store = weld_store_new(env->engine);
-  uint8_t *bin = NULL;
-  size_t len = 0;
-  weld_error_t *err = weld_wat_to_wasm(wat, strlen(wat), &bin, &len);
-  if (!err) {
-    err = weld_module_new(env->engine, bin, len, &env->module);
-    weld_free_bytes(bin, len);
-  }
-  if (err) {
-    fprintf(stderr, "compile: %s\n", weld_error_message(err));
-    weld_error_delete(err);
-    return false;
-  }
-  weld_trap_t *trap = NULL;
-  err = weld_instance_new(env->store, env->module, imports, nimports, &env->inst, &trap);
-  if (err || trap) {
-    fprintf(stderr, "instantiate: %s\n", err ? weld_error_message(err) : weld_trap_message(trap));
-    if (err) weld_error_delete(err);
-    if (trap) weld_trap_delete(trap);
-    return false;
-  }
-  return true;
-}
-static void unload(env_t *env) {
-  if (env->module) weld_module_delete(env->module);
-  if (env->store) weld_store_delete(env->store);
-  if (env->engine) weld_engine_delete(env->engine);
-  memset(env, 0, sizeof *env);
-}
 static weld_func_t *func(weld_instance_t *inst, const char *name) {
   weld_extern_t ex;
   if (!weld_instance_export(inst, name, strlen(name), &ex) || ex.kind != WELD_EXTERN_FUNC) return NULL;
