@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "../test.h"
-#include "cval_eq.h"
+#include "cval_util.h"
 
 /* ---------------------------------------------------------------- the guest */
 

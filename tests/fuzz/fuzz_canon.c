@@ -8,7 +8,7 @@
  * report; lift_values with spilling.  Handles: the source's table holds a few own and
  * borrow handles of one resource type.
  * Build and run: see tests/fuzz/README.md. */
-#include "../component/cval_eq.h"
+#include "../component/cval_util.h"
 #include "base/alloc.h"
 #include "component/abi.h"
 #include "weld.h"

@@ -1,11 +1,12 @@
-/* cval_eq.h — deep equality of component values for tests (public API only).
+/* cval_util.h — component values in tests (public API only): deep equality, a default
+ * value of a type, giving up the handles in a result.
  *
- * Floats compare by bits, except that any two NaNs are equal (lifting may canonicalise
+ * cval_eq: floats compare by bits, except that any two NaNs are equal (lifting may canonicalise
  * them); a list of numbers compares equal in its two forms (ARRAY, or LIST of items);
  * flags compare every word; resources are equal when they are the same handle, or host
  * handles of the same type and rep. */
-#ifndef WELD_TESTS_CVAL_EQ_H
-#define WELD_TESTS_CVAL_EQ_H
+#ifndef WELD_TESTS_CVAL_UTIL_H
+#define WELD_TESTS_CVAL_UTIL_H
 #include "weld/component.h"
 #include <math.h>
 #include <stdbool.h>
@@ -77,6 +78,68 @@ static inline bool cval_eq(const weld_cval_t *a, const weld_cval_t *b) {
     return same;
   }
   default: return false;
+  }
+}
+
+/* A value of type t made of defaults (empty strings and lists, zeros, first cases); false
+ * for types that need a resource handle or nest deeper than 40. */
+static inline bool cval_default(const weld_ctype_t *t, weld_cval_t *v, int depth) {
+  memset(v, 0, sizeof *v);
+  weld_ckind_t k = weld_ctype_kind(t);
+  v->kind = k;
+  if (depth > 40) return false;
+  switch (k) {
+  case WELD_CK_STRING: return weld_cval_string(v, "", 0);
+  case WELD_CK_LIST: return weld_cval_items(v, k, 0);
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE: {
+    size_t n = weld_ctype_count(t);
+    if (n > 64 || !weld_cval_items(v, k, n)) return false;
+    for (size_t i = 0; i < n; i++)
+      if (!cval_default(weld_ctype_member(t, i), &v->of.items.ptr[i], depth + 1)) return false;
+    return true;
+  }
+  case WELD_CK_VARIANT:
+  case WELD_CK_RESULT: {
+    const weld_ctype_t *m = weld_ctype_member(t, 0);
+    if (!m) return true;
+    weld_cval_t p;
+    if (!cval_default(m, &p, depth + 1)) {
+      weld_cval_drop(&p);
+      return false;
+    }
+    return weld_cval_box(k == WELD_CK_VARIANT ? &v->of.variant.payload : &v->of.result.payload, &p);
+  }
+  case WELD_CK_FLAGS: return weld_cval_flags(v, weld_ctype_count(t));
+  case WELD_CK_OWN:
+  case WELD_CK_BORROW: return false;
+  default: return (k >= WELD_CK_BOOL && k <= WELD_CK_CHAR) || k == WELD_CK_ENUM || k == WELD_CK_OPTION;
+  }
+}
+
+/* Result values may hold own handles, which belong to the host: release them. */
+static inline void cval_forget_handles(weld_cval_t *v) {
+  switch (v->kind) {
+  case WELD_CK_OWN:
+  case WELD_CK_BORROW:
+    weld_resource_forget(v->of.resource);
+    v->of.resource = NULL;
+    break;
+  case WELD_CK_LIST:
+  case WELD_CK_RECORD:
+  case WELD_CK_TUPLE:
+    for (size_t i = 0; i < v->of.items.len; i++) cval_forget_handles(&v->of.items.ptr[i]);
+    break;
+  case WELD_CK_VARIANT:
+    if (v->of.variant.payload) cval_forget_handles(v->of.variant.payload);
+    break;
+  case WELD_CK_OPTION:
+    if (v->of.option) cval_forget_handles(v->of.option);
+    break;
+  case WELD_CK_RESULT:
+    if (v->of.result.payload) cval_forget_handles(v->of.result.payload);
+    break;
+  default: break;
   }
 }
 
